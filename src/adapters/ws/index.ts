@@ -1,0 +1,3 @@
+export * from './CloseCodes.js';
+export * from './WsChatServer.js';
+export * from './WsMessageGateway.js';

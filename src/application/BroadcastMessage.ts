@@ -1,0 +1,69 @@
+import {
+  type ConnectionId,
+  type ConnectionRepository,
+  InvalidMessageDataError,
+  type MessageGateway,
+} from '../domain/index.js';
+import { forEachBounded } from './forEachBounded.js';
+
+export interface BroadcastOptions {
+  /** Most deliveries of one broadcast in flight at once. */
+  readonly maxConcurrentDeliveries: number;
+}
+
+export interface SendMessageCommand {
+  readonly sender: ConnectionId;
+  /** The `data` field of the client's frame, not yet validated. */
+  readonly data: unknown;
+}
+
+export type BroadcastResult =
+  | { readonly kind: 'broadcast'; readonly delivered: number; readonly gone: number }
+  | { readonly kind: 'rejected'; readonly error: InvalidMessageDataError };
+
+export const DEFAULT_BROADCAST_OPTIONS: BroadcastOptions = { maxConcurrentDeliveries: 64 };
+
+/**
+ * `sendMessage`: the one place that decides what a broadcast means. The audience is every
+ * listed connection, the sender included; the frame is `data` verbatim; a recipient reported
+ * gone is removed from the repository (that recipient, never the sender); deliveries run with
+ * bounded concurrency.
+ */
+export class BroadcastMessage {
+  constructor(
+    private readonly connections: ConnectionRepository,
+    private readonly gateway: MessageGateway,
+    private readonly options: BroadcastOptions = DEFAULT_BROADCAST_OPTIONS,
+  ) {
+    if (!Number.isInteger(options.maxConcurrentDeliveries) || options.maxConcurrentDeliveries < 1) {
+      throw new RangeError('maxConcurrentDeliveries must be a positive integer');
+    }
+  }
+
+  async execute({ sender, data }: SendMessageCommand): Promise<BroadcastResult> {
+    if (typeof data !== 'string') {
+      const error = new InvalidMessageDataError();
+      await this.gateway.post(sender, error.reply);
+      return { kind: 'rejected', error };
+    }
+    return this.deliverToAll(data);
+  }
+
+  /** Delivers an already validated frame to the whole audience. */
+  async deliverToAll(frame: string): Promise<BroadcastResult> {
+    let delivered = 0;
+    let gone = 0;
+    const deliver = async (recipient: ConnectionId): Promise<void> => {
+      if ((await this.gateway.post(recipient, frame)) === 'delivered') {
+        delivered++;
+        return;
+      }
+      gone++;
+      await this.connections.remove(recipient);
+    };
+    for await (const page of this.connections.list()) {
+      await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);
+    }
+    return { kind: 'broadcast', delivered, gone };
+  }
+}

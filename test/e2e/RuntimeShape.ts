@@ -1,0 +1,17 @@
+/** A running chat, whatever shape it has. */
+export interface RunningChat {
+  /** Entry points of the chat (one per node); clients are spread across them in turn. */
+  readonly urls: readonly string[];
+  /** Sends `signal` to every process and resolves with their exit codes. */
+  stop(signal?: NodeJS.Signals): Promise<Array<number | null>>;
+}
+
+/**
+ * One way to run the chat (standalone, cluster, AWS emulator). The end-to-end suite runs
+ * unchanged against each. `env` carries the shared settings (IDLE_TIMEOUT_MS,
+ * MAX_CONNECTION_AGE_MS, ...) every shape honours.
+ */
+export interface RuntimeShape {
+  readonly name: string;
+  start(env?: Record<string, string>): Promise<RunningChat>;
+}

@@ -1,0 +1,4 @@
+import { chatEndToEndSuite } from './chatEndToEndSuite.js';
+import { standaloneShape } from './shapes.js';
+
+chatEndToEndSuite(standaloneShape);
