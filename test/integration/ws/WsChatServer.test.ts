@@ -1,0 +1,121 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
+import { startRecordingServer } from './wsHarness.js';
+
+type Started = Awaited<ReturnType<typeof startRecordingServer>>;
+
+describe('WsChatServer', () => {
+  let started: Started | undefined;
+  const sockets: WebSocket[] = [];
+
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.terminate();
+    await started?.server.close(100);
+    started = undefined;
+  });
+
+  describe('heartbeat', () => {
+    it('terminates a peer that stops answering pings and runs leave for it', async () => {
+      started = await startRecordingServer({ heartbeatIntervalMs: 50 });
+      const dead = new WebSocket(started.url, { autoPong: false });
+      sockets.push(dead);
+      const closed = new Promise<number>((resolve) => dead.once('close', (code) => resolve(code)));
+      await eventually(() => started?.events.opened.length === 1);
+      const alive = await ChatClient.connect(started.url);
+      expect(await closed).toBe(1006);
+      await eventually(() => started?.events.closed.length === 1);
+      expect(started.events.closed).toEqual([started.events.opened[0]]);
+      await delay(200);
+      expect(alive.socket.readyState).toBe(WebSocket.OPEN);
+      alive.vanish();
+    });
+  });
+
+  describe('frames of one client', () => {
+    it('are handled one at a time, in arrival order', async () => {
+      let inFlight = 0;
+      let peak = 0;
+      started = await startRecordingServer({
+        received: async () => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await delay(2);
+          inFlight--;
+        },
+      });
+      const client = await ChatClient.connect(started.url);
+      for (let i = 0; i < 30; i++) client.send(`f${i}`);
+      await eventually(() => started?.events.received.length === 30);
+      expect(peak).toBe(1);
+      expect(started.events.received.map((f) => (f.kind === 'text' ? f.text : ''))).toEqual(
+        Array.from({ length: 30 }, (_, i) => `f${i}`),
+      );
+      client.vanish();
+    });
+
+    it('stop being read while the queue is full, so a flood cannot grow memory', async () => {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      started = await startRecordingServer({ maxQueuedFramesPerClient: 4, received: () => gate });
+      const client = await ChatClient.connect(started.url);
+      for (let i = 0; i < 200; i++) client.send('x'.repeat(1024));
+      await delay(300);
+      // The first frame is stuck in the handler; only a bounded number reached the queue.
+      expect(started.events.received.length).toBe(1);
+      release();
+      await eventually(() => started?.events.received.length === 200, 10_000);
+      client.vanish();
+    });
+  });
+
+  describe('limits', () => {
+    it('closes with 1009 a message over the size limit', async () => {
+      started = await startRecordingServer({});
+      const client = await ChatClient.connect(started.url);
+      client.send('x'.repeat(128 * 1024 + 1));
+      expect((await client.closed).code).toBe(1009);
+      await eventually(() => started?.events.closed.length === 1);
+    });
+
+    it('accepts a message of exactly the size limit', async () => {
+      started = await startRecordingServer({});
+      const client = await ChatClient.connect(started.url);
+      client.send('x'.repeat(128 * 1024));
+      await eventually(() => started?.events.received.length === 1);
+      client.vanish();
+    });
+  });
+
+  describe('close', () => {
+    it('closes every client with 1001 and reports each as closed', async () => {
+      started = await startRecordingServer({});
+      const clients = await Promise.all([1, 2, 3].map(() => ChatClient.connect(started?.url as string)));
+      await eventually(() => started?.events.opened.length === 3);
+      await started.server.close();
+      for (const client of clients) expect((await client.closed).code).toBe(1001);
+      expect([...started.events.closed].sort()).toEqual([...started.events.opened].sort());
+      started = undefined;
+    });
+  });
+
+  describe('plain HTTP', () => {
+    it('answers /health with 200 and anything else with 426', async () => {
+      started = await startRecordingServer({});
+      const get = (path: string) =>
+        new Promise<number>((resolve, reject) =>
+          request(`${started?.url.replace('ws', 'http')}${path}`, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end(),
+        );
+      expect(await get('/health')).toBe(200);
+      expect(await get('/')).toBe(426);
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { type ChatConnectionHandler, WsChatServer, WsMessageGateway } from '../../../src/adapters/ws/index.js';
+import type { ConnectionId, InboundFrame } from '../../../src/domain/index.js';
+
+/** A WsChatServer on a free loopback port whose handler records what it is told. */
+export async function startRecordingServer(options: {
+  idleTimeoutMs?: number;
+  maxConnectionAgeMs?: number;
+  heartbeatIntervalMs?: number;
+  maxBufferedBytes?: number;
+  maxQueuedFramesPerClient?: number;
+  received?: (id: ConnectionId, frame: InboundFrame) => Promise<void>;
+}) {
+  const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as InboundFrame[] };
+  const gateway = new WsMessageGateway({
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    slowClientGraceMs: 500,
+  });
+  const handler: ChatConnectionHandler = {
+    opened: async (id) => {
+      events.opened.push(id);
+    },
+    received: async (id, frame) => {
+      events.received.push(frame);
+      await options.received?.(id, frame);
+    },
+    closed: async (id) => {
+      events.closed.push(id);
+    },
+  };
+  const server = new WsChatServer(gateway, handler, {
+    host: '127.0.0.1',
+    port: 0,
+    maxMessageBytes: 128 * 1024,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    maxConnectionAgeMs: options.maxConnectionAgeMs ?? 60_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
+    ...(options.maxQueuedFramesPerClient === undefined
+      ? {}
+      : { maxQueuedFramesPerClient: options.maxQueuedFramesPerClient }),
+  });
+  const { port } = await server.listen();
+  return { server, gateway, events, url: `ws://127.0.0.1:${port}` };
+}
