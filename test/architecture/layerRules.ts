@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 
 /** Where a file lives: `domain`, `application`, `adapters/<technology>`, `entrypoints`. */
@@ -10,7 +10,8 @@ export function layerOf(pathFromSrc: string): string {
 /** Every module specifier a TypeScript source imports or re-exports, types included. */
 export function importsOf(source: string): string[] {
   const found: string[] = [];
-  const pattern = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*\(?\s*['"]([^'"]+)['"]/g;
+  const pattern =
+    /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*\(?\s*['"]([^'"]+)['"]/g;
   for (const match of source.matchAll(pattern)) found.push((match[1] ?? match[2]) as string);
   return found;
 }
