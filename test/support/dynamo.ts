@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { ensureConnectionsTable, localDynamoDbClient } from '../../src/entrypoints/aws-local/connectionsTable.js';
+
+/** A DynamoDB-compatible server for tests. */
+export interface DynamoServer {
+  readonly endpoint: string;
+  readonly kind: 'dynalite' | 'dynamodb-local' | 'external';
+  close(): Promise<void>;
+}
+
+/** An in-process, in-memory dynalite on loopback, counting requests by action (`Scan`, `PutItem`...). */
+export interface CountingDynalite extends DynamoServer {
+  readonly requests: Map<string, number>;
+  count(action: string): number;
+}
+
+export async function startDynalite(): Promise<CountingDynalite> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const requests = new Map<string, number>();
+  server.on('request', (request) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const action = target.slice(target.indexOf('.') + 1);
+    requests.set(action, (requests.get(action) ?? 0) + 1);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    kind: 'dynalite',
+    requests,
+    count: (action) => requests.get(action) ?? 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The server the DynamoDB contract runs against: `DYNAMODB_ENDPOINT` if set, else DynamoDB
+ * Local through testcontainers where a container runtime answers, else dynalite in process.
+ */
+export async function startDynamoServer(): Promise<DynamoServer> {
+  const explicit = process.env.DYNAMODB_ENDPOINT;
+  if (explicit !== undefined && explicit !== '') {
+    return { endpoint: explicit, kind: 'external', close: async () => {} };
+  }
+  if (await containerRuntimeAvailable()) {
+    const container: StartedTestContainer = await new GenericContainer('amazon/dynamodb-local')
+      .withExposedPorts(8000)
+      .start();
+    return {
+      endpoint: `http://${container.getHost()}:${container.getMappedPort(8000)}`,
+      kind: 'dynamodb-local',
+      close: async () => {
+        await container.stop();
+      },
+    };
+  }
+  return startDynalite();
+}
+
+async function containerRuntimeAvailable(): Promise<boolean> {
+  try {
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh, uniquely named connections table on `endpoint`, and a document client for it. */
+export async function freshTable(endpoint: string): Promise<{ tableName: string; client: DynamoDBDocumentClient }> {
+  const raw = localDynamoDbClient(endpoint);
+  const tableName = `connections-${randomUUID()}`;
+  await ensureConnectionsTable(raw, tableName);
+  return { tableName, client: DynamoDBDocumentClient.from(raw) };
+}
