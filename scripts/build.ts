@@ -2,19 +2,39 @@ import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /**
- * Bundles each entrypoint into dist/. Dependencies stay external for the server (npm ci
- * installs them); the Lambda bundles are self-contained except for the SDK v3 the runtime ships.
+ * Bundles each entrypoint into dist/. Dependencies stay external for the server and the local
+ * API Gateway (npm ci installs them); the Lambda bundles are self-contained except for the SDK v3
+ * the runtime ships.
  */
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { server: 'src/entrypoints/server/main.ts' },
+  entryPoints: { server: 'src/entrypoints/server/main.ts', 'aws-local': 'src/entrypoints/aws-local/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+/** The Lambda handlers: one ESM bundle each (inversify 8 is ESM only), `index.handler`. */
+const handlers = ['connect', 'disconnect', 'default', 'sendMessage'];
+await build({
+  entryPoints: Object.fromEntries(handlers.map((name) => [`${name}/index`, `src/entrypoints/lambda/${name}.ts`])),
+  outdir: 'dist/lambda',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external: ['@aws-sdk/*'],
+  // Bundled CommonJS code (reflect-metadata) may call require; ESM has none of its own.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 });

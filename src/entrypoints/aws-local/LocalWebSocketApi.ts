@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import {
+  type ConnectionFacts,
+  connectEvent,
+  disconnectEvent,
+  type LocalWebSocketEvent,
+  lambdaContext,
+  messageEvent,
+  newConnectionId,
+} from './events.js';
+import { CLOSE, LocalConnection, type LocalConnectionLimits } from './LocalConnection.js';
+import { serveManagementApi } from './managementApi.js';
+import { selectRoute } from './selectRoute.js';
+
+/** A Lambda handler as the emulator invokes it. */
+export type RouteHandler = (
+  event: LocalWebSocketEvent,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2 | undefined>;
+
+/** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
+export type RouteTable = Readonly<Record<string, RouteHandler>>;
+
+export interface LocalWebSocketApiOptions extends Omit<LocalConnectionLimits, 'maxQueuedInvocations'> {
+  readonly host: string;
+  readonly port: number;
+  readonly stage: string;
+  /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
+  readonly maxMessageBytes: number;
+  readonly maxQueuedInvocations?: number;
+  /** A handler that threw or the emulator itself failed; the connection carries on. */
+  readonly onError?: (error: unknown, routeKey: string) => void;
+}
+
+/**
+ * API Gateway's WebSocket API, locally: `$connect` on upgrade (a non-2xx refuses it), route
+ * selection by `$request.body.action` with `$default` as fallback, `$disconnect` on close, the
+ * Management API on the same origin, and API Gateway's size, idle and age limits. Invocations
+ * for one connection run one at a time, in arrival order.
+ */
+export class LocalWebSocketApi {
+  private routes: RouteTable = {};
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, LocalConnection>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly options: LocalWebSocketApiOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.http = createServer((request, response) => {
+      serveManagementApi(request, response, {
+        stage: options.stage,
+        maxMessageBytes: options.maxMessageBytes,
+        lookup: (id) => this.connections.get(id),
+      }).catch((error: unknown) => {
+        this.options.onError?.(error, '@connections');
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    });
+    this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.track(this.upgrade(request, socket, head));
+    });
+  }
+
+  /** Installs the integrations; until then every upgrade is refused. */
+  setRoutes(routes: RouteTable): void {
+    this.routes = routes;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port, this.options.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    return this.http.address() as AddressInfo;
+  }
+
+  /** Open connections, by id. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Refuses new clients, closes every open one with 1001, and waits for their `$disconnect`s. */
+  async close(graceMs = 5000): Promise<void> {
+    this.closing = true;
+    for (const connection of this.connections.values()) connection.close(CLOSE.goingAway, 'Going away');
+    const cut = setTimeout(() => {
+      for (const connection of this.connections.values()) connection.socket.terminate();
+    }, graceMs).unref();
+    while (this.connections.size > 0 || this.inFlight.size > 0) {
+      await Promise.allSettled([...this.inFlight]);
+      if (this.connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    clearTimeout(cut);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (this.closing || url.pathname !== `/${this.options.stage}` || this.routes.$default === undefined) {
+      return refuse(socket, this.closing ? 503 : 403);
+    }
+    const facts: ConnectionFacts = {
+      connectionId: newConnectionId(),
+      connectedAt: Date.now(),
+      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: request.headers['user-agent'],
+      domainName: request.headers.host ?? `${this.options.host}:${this.options.port}`,
+      stage: this.options.stage,
+    };
+    const status = await this.invoke('$connect', connectEvent(facts, request.headers, url.searchParams));
+    if (status < 200 || status > 299) return refuse(socket, status);
+    if (socket.destroyed || this.closing) {
+      refuse(socket, 503);
+      await this.invoke('$disconnect', disconnectEvent(facts, 1006, 'Client went away during $connect'));
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(facts, ws));
+  }
+
+  private accept(facts: ConnectionFacts, ws: WebSocket): void {
+    const connection = new LocalConnection(facts, ws, {
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      maxConnectionAgeMs: this.options.maxConnectionAgeMs,
+      maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
+    });
+    this.connections.set(facts.connectionId, connection);
+    ws.on('error', () => {});
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      connection.touch();
+      const payload = toBuffer(data);
+      this.track(connection.enqueue(() => this.dispatch(connection, payload, isBinary)));
+    });
+    ws.once('close', (code: number, reason: Buffer) => {
+      connection.dispose();
+      this.connections.delete(facts.connectionId);
+      const event = disconnectEvent(facts, code, reason.toString());
+      this.track(connection.enqueue(async () => void (await this.invoke('$disconnect', event))));
+    });
+    if (this.closing) connection.close(CLOSE.goingAway, 'Going away');
+  }
+
+  private async dispatch(connection: LocalConnection, payload: Buffer, isBinary: boolean): Promise<void> {
+    const routeKey = selectRoute(payload, isBinary, this.routes);
+    const event = messageEvent(connection.facts, routeKey, payload, isBinary);
+    const status = await this.invoke(routeKey, event);
+    // API Gateway tells the client when its integration failed outright.
+    if (status === 502 && connection.open) {
+      const { connectionId, requestId } = event.requestContext;
+      connection.send(Buffer.from(JSON.stringify({ message: 'Internal server error', connectionId, requestId })));
+    }
+  }
+
+  /** Runs one integration; resolves with the status API Gateway would see (502 if it threw). */
+  private async invoke(routeKey: string, event: LocalWebSocketEvent): Promise<number> {
+    const handler = this.routes[routeKey];
+    if (handler === undefined) return 200;
+    try {
+      const result = await handler(event, lambdaContext(routeKey));
+      return typeof result === 'object' && result !== null && typeof result.statusCode === 'number'
+        ? result.statusCode
+        : 200;
+    } catch (error) {
+      this.options.onError?.(error, routeKey);
+      return 502;
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.catch((error: unknown) => this.options.onError?.(error, 'emulator'));
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+}
+
+function refuse(socket: Socket, status: number): void {
+  if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
+}

@@ -1,0 +1,145 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { APIGatewayEventWebsocketRequestContextV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+
+/** The request context API Gateway sends, with the identity block the published type omits. */
+export interface LocalRequestContext extends APIGatewayEventWebsocketRequestContextV2 {
+  readonly identity: { readonly sourceIp: string; readonly userAgent?: string };
+  readonly disconnectStatusCode?: number;
+  readonly disconnectReason?: string;
+}
+
+/** A WebSocket event as API Gateway delivers it to a Lambda proxy integration. */
+export interface LocalWebSocketEvent extends APIGatewayProxyWebsocketEventV2 {
+  requestContext: LocalRequestContext;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+}
+
+/** What the emulator knows about one connection when it builds an event. */
+export interface ConnectionFacts {
+  readonly connectionId: string;
+  readonly connectedAt: number;
+  readonly sourceIp: string;
+  readonly userAgent: string | undefined;
+  readonly domainName: string;
+  readonly stage: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** API Gateway's `requestTime`: `28/Nov/2026:18:20:00 +0000`. */
+function requestTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
+
+/** An id shaped like API Gateway's: 16 characters of base64 ending in `=`. */
+export function newConnectionId(): string {
+  return shortId();
+}
+
+const shortId = () => `${randomBytes(11).toString('base64').slice(0, 15)}=`;
+
+function requestContext(
+  facts: ConnectionFacts,
+  routeKey: string,
+  eventType: LocalRequestContext['eventType'],
+): LocalRequestContext {
+  const now = Date.now();
+  return {
+    routeKey,
+    messageId: shortId(),
+    eventType,
+    extendedRequestId: shortId(),
+    requestTime: requestTime(now),
+    messageDirection: 'IN',
+    stage: facts.stage,
+    connectedAt: facts.connectedAt,
+    requestTimeEpoch: now,
+    identity: { sourceIp: facts.sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }) },
+    requestId: shortId(),
+    domainName: facts.domainName,
+    connectionId: facts.connectionId,
+    apiId: 'local',
+  };
+}
+
+/** `$connect`: headers and query string of the upgrade request. */
+export function connectEvent(
+  facts: ConnectionFacts,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): LocalWebSocketEvent {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    single[name] = values.join(',');
+    multi[name] = values;
+  }
+  const params: Record<string, string> = {};
+  const multiParams: Record<string, string[]> = {};
+  for (const [name, value] of query) {
+    params[name] = value;
+    multiParams[name] = [...(multiParams[name] ?? []), value];
+  }
+  const hasQuery = Object.keys(params).length > 0;
+  return {
+    headers: single,
+    multiValueHeaders: multi,
+    ...(hasQuery ? { queryStringParameters: params, multiValueQueryStringParameters: multiParams } : {}),
+    requestContext: requestContext(facts, '$connect', 'CONNECT'),
+    isBase64Encoded: false,
+  };
+}
+
+/** A client frame routed to `routeKey`; binary frames arrive base64-encoded. */
+export function messageEvent(
+  facts: ConnectionFacts,
+  routeKey: string,
+  data: Buffer,
+  isBinary: boolean,
+): LocalWebSocketEvent {
+  return {
+    requestContext: requestContext(facts, routeKey, 'MESSAGE'),
+    body: isBinary ? data.toString('base64') : data.toString('utf8'),
+    isBase64Encoded: isBinary,
+  };
+}
+
+/** `$disconnect`, with the close code and reason API Gateway reports. */
+export function disconnectEvent(facts: ConnectionFacts, code: number, reason: string): LocalWebSocketEvent {
+  return {
+    headers: { Host: facts.domainName },
+    multiValueHeaders: { Host: [facts.domainName] },
+    requestContext: {
+      ...requestContext(facts, '$disconnect', 'DISCONNECT'),
+      disconnectStatusCode: code,
+      disconnectReason: reason,
+    },
+    isBase64Encoded: false,
+  };
+}
+
+/** A Lambda context for one invocation of `functionName`. */
+export function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  const awsRequestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '128',
+    awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${awsRequestId}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}

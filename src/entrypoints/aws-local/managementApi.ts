@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CLOSE, type LocalConnection } from './LocalConnection.js';
+
+export interface ManagementApiOptions {
+  readonly stage: string;
+  /** API Gateway's limit on one posted message. */
+  readonly maxMessageBytes: number;
+  /** The open connection with this id, if any. */
+  readonly lookup: (connectionId: string) => LocalConnection | undefined;
+}
+
+/** The connection id of a Management API path, `/{stage}/@connections/{id}`, or undefined. */
+export function managementTarget(url: string, stage: string): string | undefined {
+  const segments = (url.split('?')[0] ?? '').split('/').map((segment) => safeDecode(segment));
+  if (segments.length !== 4 || segments[0] !== '' || segments[1] !== stage || segments[2] !== '@connections') {
+    return undefined;
+  }
+  return segments[3] === '' ? undefined : segments[3];
+}
+
+/**
+ * API Gateway's Management API as the SDK client calls it: `POST` delivers the body as one text
+ * frame, `GET` describes the connection, `DELETE` closes it. An unknown or closed id answers
+ * 410 `GoneException`; errors carry `x-amzn-ErrorType` as the service's do.
+ */
+export async function serveManagementApi(
+  request: IncomingMessage,
+  response: ServerResponse,
+  { stage, maxMessageBytes, lookup }: ManagementApiOptions,
+): Promise<void> {
+  const id = managementTarget(request.url ?? '', stage);
+  if (id === undefined) return fail(response, 403, 'ForbiddenException', 'Forbidden');
+  const body = await readBody(request, maxMessageBytes);
+  const connection = lookup(id);
+  switch (request.method) {
+    case 'POST': {
+      if (body === undefined) return fail(response, 413, 'PayloadTooLargeException', 'Message too long');
+      if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
+      connection.send(body);
+      response.writeHead(200, { 'content-type': 'application/json' }).end();
+      return;
+    }
+    case 'GET': {
+      if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
+      const { connectedAt, sourceIp, userAgent } = connection.facts;
+      const described = {
+        connectedAt: new Date(connectedAt).toISOString(),
+        identity: { sourceIp, userAgent: userAgent ?? '' },
+        lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+      };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(described));
+      return;
+    }
+    case 'DELETE': {
+      if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
+      connection.close(CLOSE.normal, '');
+      response.writeHead(204).end();
+      return;
+    }
+    default:
+      fail(response, 403, 'ForbiddenException', 'Forbidden');
+  }
+}
+
+function fail(response: ServerResponse, status: number, type: string, message: string): void {
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'x-amzn-ErrorType': type })
+    .end(JSON.stringify({ message }));
+}
+
+/** The whole body, or undefined once it exceeds `limit` (the rest is drained, not kept). */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? undefined : Buffer.concat(chunks, size);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

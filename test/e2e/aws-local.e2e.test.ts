@@ -1,0 +1,4 @@
+import { awsLocalShape } from './awsLocalShape.js';
+import { chatEndToEndSuite } from './chatEndToEndSuite.js';
+
+chatEndToEndSuite(awsLocalShape);
