@@ -1,4 +1,5 @@
 import {
+  type BroadcastRelay,
   type ConnectionId,
   type ConnectionRepository,
   InvalidMessageDataError,
@@ -28,12 +29,17 @@ export const DEFAULT_BROADCAST_OPTIONS: BroadcastOptions = { maxConcurrentDelive
  * listed connection, the sender included; the frame is `data` verbatim; a recipient reported
  * gone is removed from the repository (that recipient, never the sender); deliveries run with
  * bounded concurrency.
+ *
+ * When the chat spans several nodes, `relay` carries each validated frame to the others once;
+ * each node's audience is then its own connections. A frame the other nodes cannot take still
+ * reaches this node's audience, and the relay's failure is rethrown so the sender hears of it.
  */
 export class BroadcastMessage {
   constructor(
     private readonly connections: ConnectionRepository,
     private readonly gateway: MessageGateway,
     private readonly options: BroadcastOptions = DEFAULT_BROADCAST_OPTIONS,
+    private readonly relay?: BroadcastRelay,
   ) {
     if (!Number.isInteger(options.maxConcurrentDeliveries) || options.maxConcurrentDeliveries < 1) {
       throw new RangeError('maxConcurrentDeliveries must be a positive integer');
@@ -46,10 +52,18 @@ export class BroadcastMessage {
       await this.gateway.post(sender, error.reply);
       return { kind: 'rejected', error };
     }
-    return this.deliverToAll(data);
+    if (this.relay === undefined) return this.deliverToAll(data);
+    const relayed = this.relay.relay(data).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    const result = await this.deliverToAll(data);
+    const failure = await relayed;
+    if (failure !== undefined) throw failure.error;
+    return result;
   }
 
-  /** Delivers an already validated frame to the whole audience. */
+  /** Delivers an already validated frame to the whole audience, without relaying it. */
   async deliverToAll(frame: string): Promise<BroadcastResult> {
     let delivered = 0;
     let gone = 0;

@@ -1,3 +1,4 @@
+export * from './BroadcastRelay.js';
 export * from './ClientError.js';
 export * from './ConnectionId.js';
 export type * from './ConnectionRepository.js';
