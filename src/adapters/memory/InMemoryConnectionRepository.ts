@@ -33,6 +33,11 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     }
   }
 
+  /** Every connection present now, taken synchronously. */
+  snapshot(): ConnectionId[] {
+    return [...this.ids];
+  }
+
   /** How many connections are present. */
   get size(): number {
     return this.ids.size;
