@@ -16,6 +16,20 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   /** Set: join the Redis cluster; unset: run on the in-memory default. */
   readonly redisUrl: string | undefined;
+  /** Cluster settings, read whether or not `redisUrl` is set. */
+  readonly cluster: ClusterConfig;
+}
+
+/** How a node takes part in the Redis cluster. */
+export interface ClusterConfig {
+  /** Every Redis key and channel of this chat starts with it. */
+  readonly keyPrefix: string;
+  /** A node that stops beating is purged by the others within twice this interval. */
+  readonly heartbeatIntervalMs: number;
+  /** Most broadcasts held for the other nodes while Redis is unreachable. */
+  readonly maxHeldFrames: number;
+  /** Most bytes of broadcasts held for the other nodes while Redis is unreachable. */
+  readonly maxHeldBytes: number;
 }
 
 /** Defaults follow API Gateway's limits so the standalone server and the cloud behave alike. */
@@ -32,5 +46,11 @@ export function readServerConfig(env: Env): ServerConfig {
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
     shutdownGraceMs: integerSetting(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
+    cluster: {
+      keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),
+      heartbeatIntervalMs: integerSetting(env, 'REDIS_HEARTBEAT_MS', 5000, 20),
+      maxHeldFrames: integerSetting(env, 'REDIS_MAX_HELD_FRAMES', 1000, 0),
+      maxHeldBytes: integerSetting(env, 'REDIS_MAX_HELD_BYTES', 16 * KIB * KIB, 0),
+    },
   };
 }

@@ -1,17 +1,17 @@
-import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
+import { Container, ContainerModule } from 'inversify';
 import { InMemoryConnectionRepository } from '../../adapters/memory/index.js';
 import { WsChatServer, WsMessageGateway } from '../../adapters/ws/index.js';
+import { BroadcastMessage } from '../../application/index.js';
 import { coreModule } from '../coreModule.js';
 import { describeError, log } from '../log.js';
 import { TOKENS } from '../tokens.js';
+import { CLUSTER_TOKENS, clusterModule } from './clusterModule.js';
 import type { ServerConfig } from './config.js';
+import type { ClusterLinks } from './connectCluster.js';
 import { createConnectionHandler } from './createConnectionHandler.js';
+import { SERVER_TOKENS } from './serverTokens.js';
 
-export const SERVER_TOKENS = {
-  Config: Symbol.for('ServerConfig') as ServiceIdentifier<ServerConfig>,
-  WsMessageGateway: Symbol.for('WsMessageGateway') as ServiceIdentifier<WsMessageGateway>,
-  WsChatServer: Symbol.for('WsChatServer') as ServiceIdentifier<WsChatServer>,
-} as const;
+export { SERVER_TOKENS } from './serverTokens.js';
 
 /** The `ws` transport: sockets of this process and the server that accepts them. */
 const wsModule = new ContainerModule(({ bind }) => {
@@ -21,7 +21,6 @@ const wsModule = new ContainerModule(({ bind }) => {
       [SERVER_TOKENS.Config],
     )
     .inSingletonScope();
-  bind(TOKENS.MessageGateway).toService(SERVER_TOKENS.WsMessageGateway);
   bind(TOKENS.BroadcastOptions)
     .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [SERVER_TOKENS.Config])
     .inSingletonScope();
@@ -37,15 +36,33 @@ const wsModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
-/** The standalone default: connections in this process's memory. */
+/** The standalone default: connections in this process's memory, delivered to its sockets. */
 const memoryModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ConnectionRepository).toConstantValue(new InMemoryConnectionRepository());
+  bind(TOKENS.MessageGateway).toService(SERVER_TOKENS.WsMessageGateway);
 });
 
-/** Builds the standalone server's container. */
-export function buildServerContainer(config: ServerConfig): Container {
+/**
+ * Builds the server's container: standalone without `cluster`, a cluster node with the Redis
+ * links (connected before, so an unreachable Redis fails the start, not a later request).
+ */
+export function buildServerContainer(config: ServerConfig, cluster?: ClusterLinks): Container {
   const container = new Container();
   container.bind(SERVER_TOKENS.Config).toConstantValue(config);
-  container.load(coreModule, wsModule, memoryModule);
+  container.load(coreModule, wsModule);
+  if (cluster === undefined) {
+    container.load(memoryModule);
+    return container;
+  }
+  container.load(clusterModule(cluster, config.cluster));
+  // Same use case, plus the relay that carries each broadcast once to the other nodes.
+  container.unbind(TOKENS.BroadcastMessage);
+  container
+    .bind(TOKENS.BroadcastMessage)
+    .toResolvedValue(
+      (connections, gateway, options, relay) => new BroadcastMessage(connections, gateway, options, relay),
+      [TOKENS.ConnectionRepository, TOKENS.MessageGateway, TOKENS.BroadcastOptions, CLUSTER_TOKENS.Relay],
+    )
+    .inSingletonScope();
   return container;
 }

@@ -1,12 +1,18 @@
 import 'reflect-metadata';
 import { describeError, log } from '../log.js';
+import { type ClusterNode, startClusterNode } from './clusterNode.js';
 import { readServerConfig } from './config.js';
+import { type ClusterLinks, connectCluster } from './connectCluster.js';
 import { buildServerContainer, SERVER_TOKENS } from './container.js';
 
-/** Standalone server: `node dist/server.js`. */
+/** The server: `node dist/server.js`; standalone, or a cluster node when `REDIS_URL` is set. */
 async function main(): Promise<void> {
   const config = readServerConfig(process.env);
-  const container = buildServerContainer(config);
+  let links: ClusterLinks | undefined;
+  if (config.redisUrl !== undefined) links = await connectCluster(config.redisUrl, config.cluster.keyPrefix);
+  const container = buildServerContainer(config, links);
+  let node: ClusterNode | undefined;
+  if (links !== undefined) node = await startClusterNode(container, links);
   const server = container.get(SERVER_TOKENS.WsChatServer);
   const address = await server.listen();
   process.stdout.write(`chat server listening on ws://${config.host}:${address.port}\n`);
@@ -16,7 +22,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('info', 'shutdown', { signal });
-    await server.close(config.shutdownGraceMs);
+    try {
+      await server.close(config.shutdownGraceMs);
+      await node?.leave();
+    } catch (error) {
+      log('error', 'shutdown.failed', describeError(error));
+    }
     process.exit(0);
   };
   process.on('SIGTERM', stop);

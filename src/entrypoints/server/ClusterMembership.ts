@@ -1,0 +1,54 @@
+import type { InMemoryConnectionRepository } from '../../adapters/memory/index.js';
+import type { RedisConnectionRepository } from '../../adapters/redis/index.js';
+import type { ConnectionId, ConnectionRepository } from '../../domain/index.js';
+
+/**
+ * A cluster node's audience: the connections of this node, listed from memory, so a broadcast
+ * costs Redis nothing per recipient. Joins and leaves are written through to the cluster-wide
+ * directory; a write that fails (Redis unreachable) does not stop the local chat: the node
+ * resyncs the directory from memory once Redis is back.
+ */
+export class ClusterMembership implements ConnectionRepository {
+  private dirty = false;
+
+  constructor(
+    private readonly local: InMemoryConnectionRepository,
+    private readonly directory: RedisConnectionRepository,
+    private readonly onDirectoryFailure: (error: unknown, operation: string) => void,
+  ) {}
+
+  async add(id: ConnectionId): Promise<void> {
+    await this.local.add(id);
+    await this.directory.add(id).catch((error: unknown) => this.failed(error, 'add'));
+  }
+
+  async remove(id: ConnectionId): Promise<void> {
+    await this.local.remove(id);
+    await this.directory.remove(id).catch((error: unknown) => this.failed(error, 'remove'));
+  }
+
+  list(): AsyncIterable<readonly ConnectionId[]> {
+    return this.local.list();
+  }
+
+  /** A directory write failed since the last resync. */
+  get needsResync(): boolean {
+    return this.dirty;
+  }
+
+  /** Rewrites this node's directory entries from memory. */
+  async resync(): Promise<void> {
+    this.dirty = false;
+    try {
+      await this.directory.resync(() => this.local.snapshot());
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  private failed(error: unknown, operation: string): void {
+    this.dirty = true;
+    this.onDirectoryFailure(error, operation);
+  }
+}

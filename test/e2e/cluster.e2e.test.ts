@@ -1,0 +1,14 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type RedisFixture, startRedis } from '../support/redis.js';
+import { chatEndToEndSuite } from './chatEndToEndSuite.js';
+import { clusterShape } from './clusterShape.js';
+
+let fixture: RedisFixture;
+beforeAll(async () => {
+  fixture = await startRedis();
+});
+afterAll(async () => {
+  await fixture?.stop();
+});
+
+chatEndToEndSuite(clusterShape(() => fixture.url));
