@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A child process the bench started, with the tail of what it wrote, stopped by its pid. */
+export interface BenchProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** The last few kilobytes the process wrote, for diagnosis. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_TAIL_BYTES = 8192;
+
+/**
+ * Runs `command` through `sh` so that the soft open-file limit can be raised for it first (10,000
+ * connections need more descriptors than many defaults allow); `exec` keeps the pid the same.
+ */
+export function spawnWithFileLimit(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; openFiles?: number; ipc?: boolean },
+): ChildProcess {
+  const limit = options.openFiles === undefined ? '' : `ulimit -n ${options.openFiles} 2>/dev/null || true; `;
+  return spawn('/bin/sh', ['-c', `${limit}exec "$0" "$@"`, command, ...args], {
+    env: options.env ?? process.env,
+    stdio: options.ipc === true ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Starts a process and resolves once its output matches `ready`, with the match. */
+export function startProcess(
+  name: string,
+  child: ChildProcess,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<{ process: BenchProcess; match: RegExpExecArray }> {
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_BYTES);
+  };
+  const bench: BenchProcess = {
+    name,
+    pid: child.pid ?? -1,
+    child,
+    output: () => output,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const cut = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(cut);
+    },
+  };
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => fail(new Error(`${name} not ready within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (error: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void bench.stop(0).then(() => reject(new Error(`${error.message}\n${output}`)));
+    };
+    const onData = (chunk: Buffer) => {
+      append(chunk);
+      const match = ready.exec(output);
+      if (match === null || done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ process: bench, match });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then(() => fail(new Error(`${name} exited (code ${child.exitCode}) before it was ready`)));
+  });
+}
+
+const WS_URL = /ws:\/\/[^\s/]+:(\d+)(\/\S*)?/;
+
+/** Starts a node entrypoint that prints its `ws://HOST:PORT` ready line; resolves with the URL. */
+export async function startNodeServer(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  options: { openFiles?: number; nodeArgs?: readonly string[]; timeoutMs?: number } = {},
+): Promise<{ process: BenchProcess; url: string }> {
+  const child = spawnWithFileLimit(process.execPath, [...(options.nodeArgs ?? []), script], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),
+  });
+  const { process: started, match } = await startProcess(name, child, WS_URL, options.timeoutMs ?? 30_000);
+  return { process: started, url: `ws://127.0.0.1:${match[1]}${match[2] ?? ''}` };
+}
+
+/** A free TCP port on loopback (redis-server refuses port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A dedicated, memory-only redis-server on a free loopback port. */
+export async function startRedis(timeoutMs = 10_000): Promise<{ process: BenchProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(
+    process.env.REDIS_SERVER ?? 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const { process: started } = await startProcess('redis-server', child, /Ready to accept connections/, timeoutMs);
+  return { process: started, url: `redis://127.0.0.1:${port}` };
+}

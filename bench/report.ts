@@ -1,0 +1,148 @@
+import type { Measurement } from './measure.js';
+
+/** One scenario's outcome: both measurements and their ratios, or why it did not run. */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly note: string;
+  readonly unavailable?: string;
+  readonly failed?: string;
+  readonly ours?: Measurement;
+  readonly reference?: Measurement;
+  /** Every run behind the medians above. */
+  readonly runs?: Readonly<Record<'ours' | 'reference', readonly Measurement[]>>;
+  readonly ratios?: Ratios;
+  /** Targets missed, empty when every target is met. */
+  readonly misses?: readonly string[];
+}
+
+export interface Ratios {
+  readonly cpuPerDelivery: number;
+  readonly deliveriesPerSecond: number;
+  readonly p99: number;
+  readonly rssPerIdleConnection: number;
+}
+
+/** The targets, as ratios of ours to the reference measured in the same run. */
+export const TARGETS = { cpuPerDelivery: 1.1, deliveriesPerSecond: 0.9, p99: 1.2, rssPerIdleConnection: 1.2 } as const;
+
+export function ratiosOf(ours: Measurement, reference: Measurement): Ratios {
+  return {
+    cpuPerDelivery: ours.serverCpuMicrosPerDelivery / reference.serverCpuMicrosPerDelivery,
+    deliveriesPerSecond: ours.deliveriesPerSecond / reference.deliveriesPerSecond,
+    p99: ours.report.latency.p99 / reference.report.latency.p99,
+    rssPerIdleConnection: ours.rssPerIdleConnectionBytes / reference.rssPerIdleConnectionBytes,
+  };
+}
+
+/** What `ours` misses: a delivery fault always, the ratio targets where `checkRatios`. */
+export function missesOf(ours: Measurement, ratios: Ratios | undefined, checkRatios: boolean): string[] {
+  const misses: string[] = [];
+  const { lost, duplicated, outOfOrder } = ours.report;
+  if (lost + duplicated + outOfOrder > 0)
+    misses.push(`lost ${lost}, duplicated ${duplicated}, out of order ${outOfOrder}`);
+  if (!checkRatios || ratios === undefined) return misses;
+  if (ratios.cpuPerDelivery > TARGETS.cpuPerDelivery) misses.push(`CPU/delivery ${fix(ratios.cpuPerDelivery)}x`);
+  if (ratios.deliveriesPerSecond < TARGETS.deliveriesPerSecond) {
+    misses.push(`deliveries/s ${fix(ratios.deliveriesPerSecond)}x`);
+  }
+  if (ratios.p99 > TARGETS.p99) misses.push(`p99 ${fix(ratios.p99)}x`);
+  if (ratios.rssPerIdleConnection > TARGETS.rssPerIdleConnection) {
+    misses.push(`RSS/idle connection ${fix(ratios.rssPerIdleConnection)}x`);
+  }
+  return misses;
+}
+
+const fix = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
+const kib = (bytes: number) => fix(bytes / 1024, 1);
+const mib = (bytes: number) => fix(bytes / 1024 / 1024, 1);
+
+interface Row {
+  readonly label: string;
+  readonly value: (m: Measurement) => string;
+  readonly ratio?: (r: Ratios) => number;
+}
+
+const ROWS: readonly Row[] = [
+  {
+    label: 'server CPU per delivery (µs)',
+    value: (m) => fix(m.serverCpuMicrosPerDelivery, 3),
+    ratio: (r) => r.cpuPerDelivery,
+  },
+  { label: 'deliveries/s', value: (m) => int(m.deliveriesPerSecond), ratio: (r) => r.deliveriesPerSecond },
+  { label: 'latency p99 (ms)', value: (m) => fix(m.report.latency.p99), ratio: (r) => r.p99 },
+  {
+    label: 'RSS per idle connection (KiB)',
+    value: (m) => kib(m.rssPerIdleConnectionBytes),
+    ratio: (r) => r.rssPerIdleConnection,
+  },
+  {
+    label: 'latency p50 / p90 / max (ms)',
+    value: (m) => `${fix(m.report.latency.p50)} / ${fix(m.report.latency.p90)} / ${fix(m.report.latency.max)}`,
+  },
+  { label: 'deliveries', value: (m) => int(m.deliveries) },
+  { label: 'server CPU (s)', value: (m) => fix(m.serverCpuSeconds) },
+  { label: 'load generator CPU (s)', value: (m) => fix(m.loadGeneratorCpuSeconds) },
+  { label: 'Redis CPU (s)', value: (m) => (m.backingCpuSeconds > 0 ? fix(m.backingCpuSeconds) : '-') },
+  { label: 'server peak RSS (MiB)', value: (m) => mib(m.peakRssBytes) },
+  { label: `connect time, all clients (ms)`, value: (m) => int(m.connectMs) },
+  {
+    label: 'lost / duplicated / out of order',
+    value: (m) => `${m.report.lost} / ${m.report.duplicated} / ${m.report.outOfOrder}`,
+  },
+];
+
+function loadLine(m: Measurement): string {
+  const { clients, senders, messages, payload, window, rate } = m.load;
+  const pace = rate > 0 ? `${rate} msg/s` : `window ${window}`;
+  return `${int(clients)} clients, ${senders} senders x ${messages} messages, ${payload} B, ${pace}`;
+}
+
+/** A Markdown section per scenario: ours, the reference, the ratio. */
+export function renderMarkdown(results: readonly ScenarioResult[]): string {
+  const out: string[] = [];
+  for (const result of results) {
+    out.push(`### ${result.scenario}`, '', `_${result.note}_`, '');
+    if (result.unavailable !== undefined || result.failed !== undefined) {
+      out.push(
+        result.unavailable !== undefined ? `Unavailable: ${result.unavailable}` : `Failed: ${result.failed}`,
+        '',
+      );
+      continue;
+    }
+    const sample = result.ours ?? result.reference;
+    const runs = result.runs?.ours.length ?? result.runs?.reference.length ?? 1;
+    if (sample !== undefined) out.push(`Load: ${loadLine(sample)}. Medians of ${runs} runs each.`, '');
+    out.push('| figure | ours | reference | ratio |', '|---|---:|---:|---:|');
+    for (const row of ROWS) {
+      const ours = result.ours === undefined ? '-' : row.value(result.ours);
+      const reference = result.reference === undefined ? '-' : row.value(result.reference);
+      const ratio = row.ratio !== undefined && result.ratios !== undefined ? `${fix(row.ratio(result.ratios))}x` : '';
+      out.push(`| ${row.label} | ${ours} | ${reference} | ${ratio} |`);
+    }
+    out.push('');
+    if (result.misses !== undefined) {
+      out.push(result.misses.length === 0 ? 'Targets: all met.' : `Targets missed: ${result.misses.join('; ')}.`, '');
+    }
+  }
+  return out.join('\n');
+}
+
+/** The headline table: one row per scenario, ratios only. */
+export function renderSummary(results: readonly ScenarioResult[]): string {
+  const out = [
+    '| scenario | CPU/delivery | deliveries/s | p99 latency | RSS/idle conn | lost/dup/reorder (ours) |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const result of results) {
+    if (result.ratios === undefined || result.ours === undefined) {
+      out.push(`| ${result.scenario} | ${result.unavailable ?? result.failed ?? 'not compared'} | | | | |`);
+      continue;
+    }
+    const { ratios, ours } = result;
+    out.push(
+      `| ${result.scenario} | ${fix(ratios.cpuPerDelivery)}x | ${fix(ratios.deliveriesPerSecond)}x | ${fix(ratios.p99)}x | ${fix(ratios.rssPerIdleConnection)}x | ${ours.report.lost}/${ours.report.duplicated}/${ours.report.outOfOrder} |`,
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchOptions } from './options.js';
+import { probeCrossNode } from './probeCrossNode.js';
+import { type BenchProcess, startNodeServer, startRedis } from './processes.js';
+
+export type Target = 'ours' | 'reference';
+
+/** The load of one scenario. */
+export interface Load {
+  readonly clients: number;
+  readonly senders: number;
+  readonly messages: number;
+  readonly warmup: number;
+  readonly payload: number;
+  readonly window: number;
+  readonly rate: number;
+}
+
+/** Servers running for one measurement. */
+export interface Deployment {
+  /** The processes whose CPU and memory count as the server's. */
+  readonly servers: readonly BenchProcess[];
+  /** Backing services (Redis), measured apart. */
+  readonly backing: readonly BenchProcess[];
+  /** Where clients connect, taken in turn. */
+  readonly urls: readonly string[];
+}
+
+/** Where the bench finds what it runs. */
+export interface Artifacts {
+  /** A copy of dist/, so a concurrent `npm run build` cannot pull it away mid-run. */
+  readonly distDir: string;
+  readonly referenceStandalone: string;
+  readonly referenceCluster: string;
+  readonly openFiles: number;
+  readonly nodeArgs: (name: string) => readonly string[];
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** What the figures measure, printed with them. */
+  readonly note: string;
+  load(options: BenchOptions): Load;
+  /** Undefined when the scenario can run here, else why not. */
+  unavailable(artifacts: Artifacts): string | undefined;
+  start(target: Target, artifacts: Artifacts): Promise<Deployment>;
+  /** Checks a started deployment works as this scenario needs; returns why not, if not. */
+  probe?(deployment: Deployment): Promise<string | undefined>;
+}
+
+const loadOf = (options: BenchOptions, clients: number, senders: number, messages: number, window: number): Load => ({
+  clients,
+  senders: Math.min(senders, clients),
+  messages,
+  warmup: options.warmup,
+  payload: options.payload,
+  window,
+  rate: options.rate,
+});
+
+/** One node: ours (`dist/server.js`, in-memory) or the bare `ws` loop. */
+async function startSingle(name: string, target: Target, artifacts: Artifacts): Promise<Deployment> {
+  const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceStandalone;
+  const { process, url } = await startNodeServer(
+    `${name}-${target}`,
+    script,
+    {},
+    {
+      openFiles: artifacts.openFiles,
+      nodeArgs: artifacts.nodeArgs(`${name}-${target}`),
+    },
+  );
+  return { servers: [process], backing: [], urls: [url] };
+}
+
+const standalone: Scenario = {
+  name: 'standalone',
+  note: 'one node, connections in memory',
+  load: (options) => loadOf(options, options.clients, options.senders, options.messages, options.window),
+  unavailable: (artifacts) => (existsSync(join(artifacts.distDir, 'server.js')) ? undefined : 'dist/server.js missing'),
+  start: (target, artifacts) => startSingle('standalone', target, artifacts),
+};
+
+const scale: Scenario = {
+  name: 'scale',
+  note: 'one node holding many connections, one sender, each broadcast reaching all',
+  load: (options) => loadOf(options, options.scaleClients, 1, options.scaleMessages, 1),
+  unavailable: standalone.unavailable,
+  start: (target, artifacts) => startSingle('scale', target, artifacts),
+};
+
+const CLUSTER_NODES = 2;
+
+const cluster: Scenario = {
+  name: 'cluster',
+  note: `${CLUSTER_NODES} nodes over one dedicated Redis; clients alternate between nodes; server CPU is the nodes' sum`,
+  load: (options) => loadOf(options, options.clients, options.senders, options.messages, options.window),
+  unavailable: standalone.unavailable,
+  async start(target, artifacts) {
+    const redis = await startRedis();
+    const servers: BenchProcess[] = [];
+    const urls: string[] = [];
+    try {
+      const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceCluster;
+      for (let node = 0; node < CLUSTER_NODES; node++) {
+        const name = `cluster-${target}-${node}`;
+        const started = await startNodeServer(
+          name,
+          script,
+          { REDIS_URL: redis.url },
+          {
+            openFiles: artifacts.openFiles,
+            nodeArgs: artifacts.nodeArgs(name),
+          },
+        );
+        servers.push(started.process);
+        urls.push(started.url);
+      }
+    } catch (error) {
+      await Promise.all([...servers, redis.process].map((process) => process.stop()));
+      throw error;
+    }
+    return { servers, backing: [redis.process], urls };
+  },
+  probe: (deployment) => probeCrossNode(deployment),
+};
+
+/** The script `npm run start:aws-local` runs, once the AWS emulator bundle exists. */
+function awsLocalScript(artifacts: Artifacts): string | undefined {
+  for (const name of ['aws-local.js', 'aws-local.mjs', 'aws-local/index.js', 'awsLocal.js']) {
+    const path = join(artifacts.distDir, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+const awsLocal: Scenario = {
+  name: 'aws-local',
+  note: 'the Lambda handlers and their adapters plus the local API Gateway emulator and its embedded store (not AWS itself); reference: the bare standalone loop under the same load',
+  load: (options) => loadOf(options, options.awsClients, options.senders, options.awsMessages, options.window),
+  unavailable: (artifacts) =>
+    awsLocalScript(artifacts) === undefined
+      ? 'the aws-local emulator bundle is not in dist/ (not built yet)'
+      : undefined,
+  async start(target, artifacts) {
+    if (target === 'reference') return startSingle('aws-local', target, artifacts);
+    const { process, url } = await startNodeServer(
+      'aws-local-ours',
+      awsLocalScript(artifacts) as string,
+      { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      { openFiles: artifacts.openFiles, nodeArgs: artifacts.nodeArgs('aws-local-ours') },
+    );
+    return { servers: [process], backing: [], urls: [url] };
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [standalone, cluster, awsLocal, scale];
