@@ -1,0 +1,128 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The handler behind each route. */
+export interface ChatRouteHandlers {
+  readonly connect: IFunction;
+  readonly disconnect: IFunction;
+  readonly default: IFunction;
+  readonly sendMessage: IFunction;
+}
+
+export interface ChatWebSocketApiProps {
+  readonly handlers: ChatRouteHandlers;
+  readonly stageName: string;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly logRetention: RetentionDays;
+  /** Create the regional API Gateway logging role (see `cloudWatchRole`). */
+  readonly createCloudWatchRole: boolean;
+}
+
+/**
+ * The WebSocket API with the original chat's routing: the `action` field of a JSON frame selects
+ * the route, anything else lands on `$default`. One auto-deployed stage, throttled, with access
+ * logs that carry ids, routes and statuses, never a message body.
+ */
+export class ChatWebSocketApi extends Construct {
+  readonly api: WebSocketApi;
+  readonly stage: WebSocketStage;
+  readonly accessLogGroup: LogGroup;
+  /** The account-wide role API Gateway logs with, when this stack sets it. */
+  readonly cloudWatchRole?: Role;
+
+  constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
+    super(scope, id);
+    const { handlers } = props;
+    this.api = new WebSocketApi(this, 'Api', {
+      description: 'WebSocket chat',
+      routeSelectionExpression: '$request.body.action',
+    });
+    const route = (key: string, handler: IFunction, integrationId: string) =>
+      this.api.addRoute(key, { integration: new WebSocketLambdaIntegration(integrationId, handler) });
+    const connect = route('$connect', handlers.connect, 'ConnectIntegration');
+    // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
+    Validations.of(connect).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
+        'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients.',
+    });
+    const admitted = [
+      route('$disconnect', handlers.disconnect, 'DisconnectIntegration'),
+      route('$default', handlers.default, 'DefaultIntegration'),
+      route('sendMessage', handlers.sendMessage, 'SendMessageIntegration'),
+    ];
+    for (const later of admitted) {
+      Validations.of(later).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
+          'connection that $connect admitted, and the chat admits anonymous clients by design.',
+      });
+    }
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: props.stageName,
+      autoDeploy: true,
+      // Applies to every route, $connect included: caps what one client (or a flood) costs in
+      // invocations and, through sendMessage's fan-out, in postToConnection calls.
+      throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTimeEpoch: '$context.requestTimeEpoch',
+            connectionId: '$context.connectionId',
+            eventType: '$context.eventType',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            integrationLatency: '$context.integrationLatency',
+            error: '$context.error.message',
+            sourceIp: '$context.identity.sourceIp',
+          }),
+        ),
+      },
+    });
+
+    if (props.createCloudWatchRole) {
+      this.cloudWatchRole = this.createCloudWatchRole();
+    }
+  }
+
+  /**
+   * WebSocket stages log through the role set in API Gateway's account settings (one per account
+   * and region); without it, deploying a stage with access logs fails. The role is retained on
+   * destroy because other APIs of the account may log through it by then.
+   */
+  private createCloudWatchRole(): Role {
+    const role = new Role(this, 'CloudWatchRole', {
+      assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway write execution and access logs of the APIs in this region',
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        'This is the account-wide API Gateway logging role, used by every API of the region: it ' +
+        'cannot be scoped to this stack, and the AWS-maintained policy is the one API Gateway documents.',
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.stage.node.addDependency(account);
+    return role;
+  }
+}

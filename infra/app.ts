@@ -1,0 +1,17 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ChatStack } from './ChatStack.js';
+import { readChatStackSettings } from './ChatStackSettings.js';
+
+/**
+ * The CDK app: `npx cdk synth|deploy|destroy` runs it through cdk.json. The stack is
+ * environment-agnostic (account and region come from the deploying credentials), so synth needs
+ * none. cdk-nag's AwsSolutions pack validates the assembly; an unacknowledged error fails synth.
+ */
+const app = new App();
+new ChatStack(app, 'WebSocketChat', {
+  description: 'Serverless WebSocket chat: API Gateway WebSocket API, Lambda, DynamoDB',
+  settings: readChatStackSettings(app.node),
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

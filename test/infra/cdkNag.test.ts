@@ -1,0 +1,44 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildChatStack, noBundling } from './synthChatStack.js';
+
+/** What AwsSolutions reports for `scope` that nothing acknowledged, errors and warnings alike. */
+function unacknowledged(scope: Stack) {
+  const report = new AwsSolutionsChecks(scope).validateScope(scope);
+  return report.violations.map((violation) => ({
+    rule: violation.ruleName,
+    severity: violation.severity,
+    at: violation.violatingResources.map((resource) => resource.resourceLogicalId),
+  }));
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the default stack', () => {
+    expect(unacknowledged(buildChatStack(noBundling).stack)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged with PITR on, another stage, and no logging role', () => {
+    const { stack } = buildChatStack({
+      ...noBundling,
+      pointInTimeRecovery: true,
+      stageName: 'dev',
+      apiGatewayCloudWatchRole: false,
+    });
+    expect(unacknowledged(stack)).toEqual([]);
+  });
+
+  it('does report what is not acknowledged (the check is not vacuous)', () => {
+    const stack = new Stack(new App(), 'Probe');
+    new Table(stack, 'Unrecoverable', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+    expect(unacknowledged(stack).map((violation) => violation.rule)).toContain('AwsSolutions-DDB3');
+  });
+
+  it('accepts an acknowledgment only with the exact finding id', () => {
+    const stack = new Stack(new App(), 'Probe');
+    const table = new Table(stack, 'Unrecoverable', { partitionKey: { name: 'id', type: AttributeType.STRING } });
+    Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason: 'probe' });
+    expect(unacknowledged(stack)).toEqual([]);
+  });
+});

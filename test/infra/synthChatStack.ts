@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { ChatStack } from '../../infra/ChatStack.js';
+import { readChatStackSettings } from '../../infra/ChatStackSettings.js';
+
+export const repoRoot = new URL('../../', import.meta.url).pathname;
+
+/** The context of cdk.json (feature flags included), so tests build what `cdk synth` builds. */
+const cdkJsonContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+
+export type RouteName = 'connect' | 'disconnect' | 'default' | 'sendMessage';
+export const routeNames: readonly RouteName[] = ['connect', 'disconnect', 'default', 'sendMessage'];
+
+export interface SynthesizedChat {
+  readonly app: App;
+  readonly stack: ChatStack;
+  readonly template: Template;
+  /** The logical id of a resource of this stack, by construct. */
+  readonly functionId: (route: RouteName) => string;
+  /** The bundled `index.js` of a route's function, as the asset holds it. */
+  readonly bundleOf: (route: RouteName) => string;
+}
+
+/** Skips esbuild for tests that read the construct tree or the template, not the code. */
+export const noBundling = { 'aws:cdk:bundling-stacks': [] };
+
+/** Builds the stack as `infra/app.ts` does (without its validation plugin), with extra context. */
+export function buildChatStack(context: Record<string, unknown> = {}): { app: App; stack: ChatStack } {
+  const app = new App({ context: { ...cdkJsonContext(), ...context } });
+  return { app, stack: new ChatStack(app, 'WebSocketChat', { settings: readChatStackSettings(app.node) }) };
+}
+
+/** Builds the stack and synthesizes its template once. */
+export function synthChatStack(context: Record<string, unknown> = {}): SynthesizedChat {
+  const { app, stack } = buildChatStack(context);
+  const template = Template.fromStack(stack);
+  const functionId = (route: RouteName) =>
+    stack.getLogicalId(stack.functions[route].function.node.defaultChild as CfnFunction);
+  const bundleOf = (route: RouteName): string => {
+    const assembly = app.synth();
+    const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    const code = template.toJSON().Resources[functionId(route)].Properties.Code as { S3Key: string };
+    const asset = manifest.files[code.S3Key.replace(/\.zip$/, '')];
+    if (asset === undefined) throw new Error(`no asset for ${route}`);
+    return readFileSync(join(assembly.directory, asset.source.path, 'index.js'), 'utf8');
+  };
+  return { app, stack, template, functionId, bundleOf };
+}
