@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type Redis, ReplyError } from 'ioredis';
 import { type BroadcastRelay, PeersUnreachableError } from '../../domain/index.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -60,9 +60,7 @@ export class RedisBroadcastRelay implements BroadcastRelay {
     const { redis, subscriber, keys } = this.options;
     this.deliver = deliver;
     await subscriber.subscribe(keys.broadcastChannel, (message) => this.receive(message));
-    redis.on('close', () => {
-      this.open = false;
-    });
+    redis.on('close', () => this.closed());
     redis.on('ready', () => void this.resume(++this.generation));
     this.subscribers = await this.countSubscribers();
   }
@@ -76,6 +74,14 @@ export class RedisBroadcastRelay implements BroadcastRelay {
     this.held.push(entry);
     this.heldBytes += bytes;
     if (this.open) this.send(entry);
+  }
+
+  /**
+   * How many nodes (this one included) are known to listen, as the heartbeat last counted them.
+   * After a reconnect, held frames wait until that many have subscribed again.
+   */
+  expectNodes(count: number): void {
+    this.subscribers = Math.max(count, 1);
   }
 
   /** Frames not yet acknowledged by Redis. */
@@ -96,18 +102,30 @@ export class RedisBroadcastRelay implements BroadcastRelay {
     entry.sent = true;
     this.options.redis.publish(this.options.keys.broadcastChannel, entry.payload).then(
       (receivers) => {
-        this.subscribers = receivers;
+        this.subscribers = Math.max(this.subscribers, receivers);
         this.forget(entry);
       },
       (error: unknown) => {
-        // Not writable: the link is down. The frame stays held and goes out on resume.
-        entry.sent = false;
-        if (this.options.redis.status === 'ready') {
+        if (error instanceof ReplyError) {
+          // Redis itself refused the command: retrying cannot help.
           this.forget(entry);
-          this.options.onWarning?.('broadcast.publish_failed', { error: String(error) });
-        } else this.open = false;
+          this.options.onWarning?.('broadcast.publish_refused', { error: String(error) });
+          return;
+        }
+        // The link is down (perhaps not noticed yet): hold the frame; it goes out on resume.
+        entry.sent = false;
+        this.closed();
       },
     );
+  }
+
+  private closed(): void {
+    if (!this.open) return;
+    this.open = false;
+    // A link that failed without ever closing gets no ready event: look again shortly.
+    setTimeout(() => {
+      if (!this.open && this.options.redis.status === 'ready') void this.resume(++this.generation);
+    }, 1000).unref();
   }
 
   private forget(entry: Held): void {

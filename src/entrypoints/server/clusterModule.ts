@@ -63,13 +63,14 @@ export function clusterModule(links: ClusterLinks, config: ClusterConfig): Conta
     );
     bind(CLUSTER_TOKENS.Heartbeat)
       .toResolvedValue(
-        (membership) =>
+        (membership, relay) =>
           new RedisNodeHeartbeat({
             redis,
             keys,
             nodeId,
             intervalMs: config.heartbeatIntervalMs,
             onBeat: (report) => {
+              relay.expectNodes(report.liveNodes);
               if (report.purgedNodes > 0) log('info', 'cluster.purged', { ...report });
               if (!report.lostRegistration && !membership.needsResync) return;
               // Redis lost our entries (restart) or a write failed: rewrite them from memory.
@@ -77,7 +78,7 @@ export function clusterModule(links: ClusterLinks, config: ClusterConfig): Conta
             },
             onError: (error) => warn('heartbeat.failed', describeError(error)),
           }),
-        [CLUSTER_TOKENS.Membership],
+        [CLUSTER_TOKENS.Membership, CLUSTER_TOKENS.Relay],
       )
       .inSingletonScope();
   });
