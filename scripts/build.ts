@@ -1,15 +1,17 @@
-import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /**
  * Bundles each entrypoint into dist/. Dependencies stay external for the server and the local
  * API Gateway (npm ci installs them); the Lambda bundles are self-contained except for the SDK v3
- * the runtime ships.
+ * the runtime ships. Outputs are overwritten in place rather than dist/ wiped first, so a
+ * running emulator or test that loads from dist/ never finds it half gone.
  */
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
-
 await build({
-  entryPoints: { server: 'src/entrypoints/server/main.ts', 'aws-local': 'src/entrypoints/aws-local/main.ts' },
+  entryPoints: {
+    server: 'src/entrypoints/server/main.ts',
+    'aws-local': 'src/entrypoints/aws-local/main.ts',
+    'aws-local-worker': 'src/entrypoints/aws-local/lambdaWorker.ts',
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

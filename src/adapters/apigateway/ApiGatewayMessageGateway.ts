@@ -25,7 +25,8 @@ export function createApiGatewayClient({
   region,
   maxSockets = 64,
 }: ApiGatewayClientOptions): ApiGatewayManagementApiClient {
-  const agentOptions = { keepAlive: true, maxSockets };
+  // noDelay: a post is one small write; Nagle would hold it back behind the previous one's ACK.
+  const agentOptions = { keepAlive: true, maxSockets, noDelay: true };
   return new ApiGatewayManagementApiClient({
     endpoint,
     ...(region === undefined ? {} : { region }),

@@ -14,6 +14,8 @@ export interface AwsLocalConfig {
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number;
   readonly shutdownGraceMs: number;
+  /** Lambda execution environments (worker threads) serving invocations concurrently. */
+  readonly lambdaWorkers: number;
 }
 
 /** Defaults are API Gateway's limits; the timeouts are configurable so tests can shorten them. */
@@ -29,5 +31,6 @@ export function readAwsLocalConfig(env: Env): AwsLocalConfig {
     idleTimeoutMs: integerSetting(env, 'IDLE_TIMEOUT_MS', 10 * MINUTE, 1),
     maxConnectionAgeMs: integerSetting(env, 'MAX_CONNECTION_AGE_MS', 120 * MINUTE, 1),
     shutdownGraceMs: integerSetting(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
+    lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),
   };
 }

@@ -4,9 +4,10 @@ import dynalite from 'dynalite';
 import { describeError, log } from '../log.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
 import { ensureConnectionsTable, LOCAL_CREDENTIALS, localDynamoDbClient } from './connectionsTable.js';
-import { LocalWebSocketApi, type RouteHandler, type RouteTable } from './LocalWebSocketApi.js';
+import { LambdaWorkerPool } from './LambdaWorkerPool.js';
+import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 
-/** Route keys and the bundled handler serving each, as the stack wires them. */
+/** Route keys and the bundled handler serving each (`dist/lambda/<name>/index.mjs`), as the stack wires them. */
 const ROUTES: Readonly<Record<string, string>> = {
   $connect: 'connect',
   $disconnect: 'disconnect',
@@ -19,18 +20,6 @@ async function startDynalite(): Promise<{ endpoint: string; server: Server }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-/** Loads the handler bundles beside this file, after the environment they read at load time is set. */
-async function loadRoutes(): Promise<RouteTable> {
-  const routes: Record<string, RouteHandler> = {};
-  for (const [routeKey, name] of Object.entries(ROUTES)) {
-    const module = (await import(new URL(`./lambda/${name}/index.mjs`, import.meta.url).href)) as {
-      handler: RouteHandler;
-    };
-    routes[routeKey] = module.handler;
-  }
-  return routes;
 }
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
@@ -59,7 +48,15 @@ async function main(): Promise<void> {
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
-  api.setRoutes(await loadRoutes());
+  const bundles = Object.fromEntries(
+    Object.entries(ROUTES).map(([routeKey, name]) => [
+      routeKey,
+      new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
+    ]),
+  );
+  const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
+  await pool.ready;
+  api.setRoutes(pool.routeTable(Object.keys(ROUTES)));
   const base = `${config.host}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
@@ -69,6 +66,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', 'shutdown', { signal });
     await api.close(config.shutdownGraceMs);
+    await pool.close();
     await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
     process.exit(0);
   };
