@@ -83,7 +83,7 @@ export class WsChatServer {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  private accept(socket: WebSocket, _request: IncomingMessage): void {
+  private accept(socket: WebSocket, request: IncomingMessage): void {
     if (this.closing) {
       socket.close(CloseCodes.goingAway, 'Server shutting down');
       return;
@@ -92,7 +92,7 @@ export class WsChatServer {
     const report = (context: string) => (error: unknown) => this.options.onError?.(error, context);
     const queue = new FrameQueue(socket, this.options.maxQueuedFramesPerClient ?? 32, report('frame'));
     this.openSockets.add(socket);
-    this.gateway.attach(id, socket);
+    this.gateway.attach(id, socket, request.socket);
     this.limits.track(socket);
     // Frames that arrive before the join completes wait in the queue behind it.
     queue.push(() => this.handler.opened(id));

@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { ConnectionId, Delivery, MessageGateway } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
+import { serverTextFrame } from './serverTextFrame.js';
 
 export interface WsMessageGatewayOptions {
   /**
@@ -12,24 +14,38 @@ export interface WsMessageGatewayOptions {
   readonly slowClientGraceMs?: number;
 }
 
+interface Attached {
+  readonly socket: WebSocket;
+  /** The server-side TCP stream under `socket`, when known: frames are written to it whole. */
+  readonly stream: Duplex | undefined;
+}
+
+const DELIVERED: Promise<Delivery> = Promise.resolve('delivered');
+const GONE: Promise<Delivery> = Promise.resolve('gone');
+
 /**
  * Delivers to the `ws` sockets of this process. Sockets are attached by the server that
  * accepted them and detached when they close.
  */
 export class WsMessageGateway implements MessageGateway {
-  private readonly sockets = new Map<ConnectionId, WebSocket>();
+  private readonly sockets = new Map<ConnectionId, Attached>();
   private readonly maxBufferedBytes: number;
   private readonly slowClientGraceMs: number;
   private lastFrame = '';
-  private lastEncoded = Buffer.alloc(0);
+  private lastEncoded = serverTextFrame('');
 
   constructor({ maxBufferedBytes, slowClientGraceMs = 5000 }: WsMessageGatewayOptions) {
     this.maxBufferedBytes = maxBufferedBytes;
     this.slowClientGraceMs = slowClientGraceMs;
   }
 
-  attach(id: ConnectionId, socket: WebSocket): void {
-    this.sockets.set(id, socket);
+  /**
+   * `stream` is the TCP stream the server accepted `socket` on (`request.socket`). With it, a
+   * frame is written as one pre-encoded buffer shared by every recipient of a broadcast; without
+   * it (a client-side socket, which must mask), frames go through `socket.send`.
+   */
+  attach(id: ConnectionId, socket: WebSocket, stream?: Duplex): void {
+    this.sockets.set(id, { socket, stream });
   }
 
   detach(id: ConnectionId): void {
@@ -41,15 +57,26 @@ export class WsMessageGateway implements MessageGateway {
     return this.sockets.size;
   }
 
-  async post(to: ConnectionId, frame: string): Promise<Delivery> {
-    const socket = this.sockets.get(to);
-    if (socket === undefined || socket.readyState !== WebSocket.OPEN) return 'gone';
+  // Not `async`: a broadcast calls this once per recipient, and settled promises are reused.
+  post(to: ConnectionId, frame: string): Promise<Delivery> {
+    const attached = this.sockets.get(to);
+    if (attached === undefined) return GONE;
+    const { socket, stream } = attached;
+    if (socket.readyState !== WebSocket.OPEN) return GONE;
     if (socket.bufferedAmount > this.maxBufferedBytes) {
       this.disconnectSlowClient(socket);
-      return 'gone';
+      return GONE;
     }
-    socket.send(this.encode(frame), { binary: false });
-    return 'delivered';
+    try {
+      const encoded = this.encode(frame);
+      // `ws` writes each frame synchronously (no compression here), so whole frames written
+      // beside it cannot interleave with its own (pings, pongs, close).
+      if (stream !== undefined) stream.write(encoded);
+      else socket.send(encoded.subarray(encoded.length - Buffer.byteLength(frame)), { binary: false });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return DELIVERED;
   }
 
   /**
@@ -59,7 +86,7 @@ export class WsMessageGateway implements MessageGateway {
   private encode(frame: string): Buffer {
     if (frame !== this.lastFrame) {
       this.lastFrame = frame;
-      this.lastEncoded = Buffer.from(frame, 'utf8');
+      this.lastEncoded = serverTextFrame(frame);
     }
     return this.lastEncoded;
   }
