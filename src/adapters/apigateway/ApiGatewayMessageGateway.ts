@@ -14,6 +14,8 @@ export interface ApiGatewayClientOptions {
   readonly region?: string;
   /** Sockets kept open to the endpoint; match the broadcast's concurrency bound. */
   readonly maxSockets?: number;
+  /** Fixed credentials (local endpoints); the SDK's default chain when absent. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
@@ -24,12 +26,14 @@ export function createApiGatewayClient({
   endpoint,
   region,
   maxSockets = 64,
+  credentials,
 }: ApiGatewayClientOptions): ApiGatewayManagementApiClient {
   // noDelay: a post is one small write; Nagle would hold it back behind the previous one's ACK.
   const agentOptions = { keepAlive: true, maxSockets, noDelay: true };
   return new ApiGatewayManagementApiClient({
     endpoint,
     ...(region === undefined ? {} : { region }),
+    ...(credentials === undefined ? {} : { credentials }),
     requestHandler: { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions) },
   });
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -48,10 +48,13 @@ export class LocalWebSocketApi {
   private readonly connections = new Map<string, LocalConnection>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  /** Management API traffic so far, for operators and tests. */
+  readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
     this.http = createServer((request, response) => {
+      if (request.method === 'POST') this.countPost(response);
       serveManagementApi(request, response, {
         stage: options.stage,
         maxMessageBytes: options.maxMessageBytes,
@@ -174,6 +177,17 @@ export class LocalWebSocketApi {
       this.options.onError?.(error, routeKey);
       return 502;
     }
+  }
+
+  private countPost(response: ServerResponse): void {
+    const { stats } = this;
+    stats.posts++;
+    stats.postsInFlight++;
+    stats.maxPostsInFlight = Math.max(stats.maxPostsInFlight, stats.postsInFlight);
+    response.once('close', () => {
+      stats.postsInFlight--;
+      if (response.statusCode === 410) stats.gone++;
+    });
   }
 
   private track(work: Promise<unknown>): void {

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import {
+  LocalWebSocketApi,
+  type LocalWebSocketApiOptions,
+  type RouteHandler,
+  type RouteTable,
+} from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
+
+/** A local API Gateway running in this process, on loopback, port 0. */
+export interface RunningLocalApi {
+  readonly api: LocalWebSocketApi;
+  /** The WebSocket URL, stage included. */
+  readonly url: string;
+  /** The Management API endpoint, as `APIGW_MANAGEMENT_ENDPOINT` names it. */
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const TEST_STAGE = 'test';
+
+/** Starts a LocalWebSocketApi with API Gateway's limits unless `overrides` say otherwise. */
+export async function startLocalApi(
+  routes: RouteTable = {},
+  overrides: Partial<LocalWebSocketApiOptions> = {},
+): Promise<RunningLocalApi> {
+  const api = new LocalWebSocketApi({
+    host: '127.0.0.1',
+    port: 0,
+    stage: TEST_STAGE,
+    maxMessageBytes: 128 * 1024,
+    idleTimeoutMs: 600_000,
+    maxConnectionAgeMs: 7_200_000,
+    ...overrides,
+  });
+  const { port } = (await api.listen()) as AddressInfo;
+  api.setRoutes({ $default: async () => ({ statusCode: 200 }), ...routes });
+  return {
+    api,
+    port,
+    url: `ws://127.0.0.1:${port}/${TEST_STAGE}`,
+    endpoint: `http://127.0.0.1:${port}/${TEST_STAGE}`,
+    close: () => api.close(1000),
+  };
+}
+
+/** The route handlers of a module set, loaded after `env` is in place (they read it at load). */
+export async function loadHandlers(
+  env: Record<string, string>,
+  load: (name: string) => Promise<unknown>,
+): Promise<RouteTable> {
+  Object.assign(process.env, env);
+  const handler = async (name: string) => ((await load(name)) as { handler: RouteHandler }).handler;
+  return {
+    $connect: await handler('connect'),
+    $disconnect: await handler('disconnect'),
+    $default: await handler('default'),
+    sendMessage: await handler('sendMessage'),
+  };
+}
