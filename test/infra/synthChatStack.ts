@@ -21,7 +21,7 @@ export interface SynthesizedChat {
   readonly template: Template;
   /** The logical id of a resource of this stack, by construct. */
   readonly functionId: (route: RouteName) => string;
-  /** The bundled `index.js` of a route's function, as the asset holds it. */
+  /** The path of the bundled `index.js` of a route's function, as the asset holds it. */
   readonly bundleOf: (route: RouteName) => string;
 }
 
@@ -48,7 +48,7 @@ export function synthChatStack(context: Record<string, unknown> = {}): Synthesiz
     const code = template.toJSON().Resources[functionId(route)].Properties.Code as { S3Key: string };
     const asset = manifest.files[code.S3Key.replace(/\.zip$/, '')];
     if (asset === undefined) throw new Error(`no asset for ${route}`);
-    return readFileSync(join(assembly.directory, asset.source.path, 'index.js'), 'utf8');
+    return join(assembly.directory, asset.source.path, 'index.js');
   };
   return { app, stack, template, functionId, bundleOf };
 }
