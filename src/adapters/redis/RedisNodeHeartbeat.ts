@@ -20,9 +20,10 @@ export interface RedisNodeHeartbeatOptions {
   readonly keys: RedisKeys;
   readonly nodeId: string;
   /**
-   * The heartbeat interval. The node beats every half interval with a time to live of 1.25
+   * The heartbeat interval. The node beats every quarter interval with a time to live of 1.25
    * intervals, so a dead node's heartbeat expires within 1.25 intervals and a survivor's next
-   * beat (at most half an interval later) purges it: within twice the interval in all.
+   * beat (at most a quarter interval later) purges it: within 1.5 intervals, which leaves half an
+   * interval for timer drift under load before the promise of twice the interval is broken.
    */
   readonly intervalMs: number;
   readonly onBeat?: (report: BeatReport) => void;
@@ -49,7 +50,7 @@ export class RedisNodeHeartbeat {
     return Math.ceil(this.options.intervalMs * 1.25);
   }
 
-  /** Beats once (a startup failure is thrown), then every half interval. */
+  /** Beats once (a startup failure is thrown), then every quarter interval. */
   async start(): Promise<BeatReport> {
     const report = await this.beatOnce();
     this.timer = setInterval(

@@ -48,7 +48,7 @@ describe('cluster node liveness', () => {
       nodes.push(a, b);
       const [a1, a2] = await connect(a.url, 2);
       const [b1, b2, b3] = await connect(b.url, 3);
-      await eventually(async () => (await owners(admin, prefix)).size === 2);
+      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 5);
       const before = await owners(admin, prefix);
       b1!.sendMessage('before the crash');
       for (const client of [a1!, a2!, b1!, b2!, b3!]) expect(await client.next()).toBe('before the crash');
@@ -76,7 +76,7 @@ describe('cluster node liveness', () => {
       const first = await startNode(fixture.url, prefix, settings);
       nodes.push(first);
       await connect(first.url, 4);
-      await eventually(async () => (await owners(admin, prefix)).size === 1);
+      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 4);
       const [oldId] = await registeredNodes(admin, prefix);
       first.child.kill('SIGKILL');
       const restarted = await startNode(fixture.url, prefix, settings);
@@ -91,6 +91,7 @@ describe('cluster node liveness', () => {
       );
       const [newId] = await registeredNodes(admin, prefix);
       expect(newId).not.toBe(oldId);
+      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 2);
       expect(await owners(admin, prefix)).toEqual(new Map([[newId, 2]]));
       c1!.sendMessage('fresh start');
       expect(await c2!.next()).toBe('fresh start');
