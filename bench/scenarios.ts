@@ -138,7 +138,11 @@ function awsLocalScript(artifacts: Artifacts): string | undefined {
 const awsLocal: Scenario = {
   name: 'aws-local',
   note: 'the Lambda handlers and their adapters plus the local API Gateway emulator and its embedded store (not AWS itself); reference: the bare standalone loop under the same load',
-  load: (options) => loadOf(options, options.awsClients, options.senders, options.awsMessages, options.window),
+  load: (options) => ({
+    ...loadOf(options, options.awsClients, options.senders, options.awsMessages, options.window),
+    // Each delivery is an HTTP call here: a short warm-up is enough to load the handlers.
+    warmup: Math.min(options.warmup, 5),
+  }),
   unavailable: (artifacts) =>
     awsLocalScript(artifacts) === undefined
       ? 'the aws-local emulator bundle is not in dist/ (not built yet)'
