@@ -54,7 +54,8 @@ export class ChatStack extends Stack {
       environment: shared,
     });
     // The broadcast pages through the table and posts to every connection with bounded
-    // concurrency: 512 MB for the CPU and network of many parallel TLS calls; 60 s so that a
+    // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is
+    // CPU work, hence 512 MB; 60 s so that a
     // large audience is fully served even after API Gateway stops waiting at 29 s (the client
     // gets nothing from the integration response, only the posted frames).
     const sendMessage = new ChatFunction(this, 'SendMessage', {

@@ -6,7 +6,8 @@ import { readChatStackSettings } from './ChatStackSettings.js';
 /**
  * The CDK app: `npx cdk synth|deploy|destroy` runs it through cdk.json. The stack is
  * environment-agnostic (account and region come from the deploying credentials), so synth needs
- * none. cdk-nag's AwsSolutions pack validates the assembly; an unacknowledged error fails synth.
+ * none. cdk-nag's AwsSolutions pack validates the assembly: any finding not acknowledged in code,
+ * warnings included, fails synth.
  */
 const app = new App();
 new ChatStack(app, 'WebSocketChat', {
