@@ -44,13 +44,28 @@ export async function startLocalApi(
   };
 }
 
-/** The route handlers of a module set, loaded after `env` is in place (they read it at load). */
-export async function loadHandlers(
-  env: Record<string, string>,
-  load: (name: string) => Promise<unknown>,
-): Promise<RouteTable> {
+/** Loads one handler module (source or bundle) by its name: connect, disconnect, default, sendMessage. */
+export type HandlerLoader = (name: 'connect' | 'disconnect' | 'default' | 'sendMessage') => Promise<unknown>;
+
+/** The handlers from source, as the vitest process can import them. */
+export const sourceHandlers: HandlerLoader = (name) => {
+  switch (name) {
+    case 'connect':
+      return import('../../src/entrypoints/lambda/connect.js');
+    case 'disconnect':
+      return import('../../src/entrypoints/lambda/disconnect.js');
+    case 'default':
+      return import('../../src/entrypoints/lambda/default.js');
+    case 'sendMessage':
+      return import('../../src/entrypoints/lambda/sendMessage.js');
+  }
+};
+
+/** The four route handlers, loaded after `env` is in place (they read it when they load). */
+export async function loadHandlers(env: Record<string, string>, load: HandlerLoader): Promise<RouteTable> {
   Object.assign(process.env, env);
-  const handler = async (name: string) => ((await load(name)) as { handler: RouteHandler }).handler;
+  const handler = async (name: Parameters<HandlerLoader>[0]) =>
+    ((await load(name)) as { handler: RouteHandler }).handler;
   return {
     $connect: await handler('connect'),
     $disconnect: await handler('disconnect'),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { ensureConnectionsTable, localDynamoDbClient } from '../../src/entrypoints/aws-local/connectionsTable.js';
@@ -76,4 +76,16 @@ export async function freshTable(endpoint: string): Promise<{ tableName: string;
   const tableName = `connections-${randomUUID()}`;
   await ensureConnectionsTable(raw, tableName);
   return { tableName, client: DynamoDBDocumentClient.from(raw) };
+}
+
+/** Every connection id stored in `tableName`, sorted. */
+export async function storedIds(client: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return ids.sort();
 }

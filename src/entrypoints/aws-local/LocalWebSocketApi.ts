@@ -31,6 +31,8 @@ export interface LocalWebSocketApiOptions extends Omit<LocalConnectionLimits, 'm
   /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
   readonly maxMessageBytes: number;
   readonly maxQueuedInvocations?: number;
+  /** Added to every Management API call, as the network to a real API Gateway would. */
+  readonly managementLatencyMs?: number;
   /** A handler that threw or the emulator itself failed; the connection carries on. */
   readonly onError?: (error: unknown, routeKey: string) => void;
 }
@@ -55,11 +57,15 @@ export class LocalWebSocketApi {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
     this.http = createServer((request, response) => {
       if (request.method === 'POST') this.countPost(response);
-      serveManagementApi(request, response, {
-        stage: options.stage,
-        maxMessageBytes: options.maxMessageBytes,
-        lookup: (id) => this.connections.get(id),
-      }).catch((error: unknown) => {
+      const latency = options.managementLatencyMs ?? 0;
+      const delayed = latency > 0 ? new Promise((resolve) => setTimeout(resolve, latency)) : Promise.resolve();
+      const serve = () =>
+        serveManagementApi(request, response, {
+          stage: options.stage,
+          maxMessageBytes: options.maxMessageBytes,
+          lookup: (id) => this.connections.get(id),
+        });
+      delayed.then(serve).catch((error: unknown) => {
         this.options.onError?.(error, '@connections');
         if (!response.headersSent) response.writeHead(500).end();
       });

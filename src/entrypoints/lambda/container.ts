@@ -66,7 +66,9 @@ export class LambdaContainer {
     let child = this.byEndpoint.get(endpoint);
     if (child === undefined) {
       child = new Container({ parent: this.root });
-      const client = createApiGatewayClient({ endpoint, maxSockets: this.config.maxConcurrentDeliveries });
+      // More sockets than the bound: the broadcast's own limit, not the pool, caps posts in flight.
+      const maxSockets = Math.max(50, this.config.maxConcurrentDeliveries);
+      const client = createApiGatewayClient({ endpoint, maxSockets });
       child.bind(TOKENS.MessageGateway).toConstantValue(new ApiGatewayMessageGateway(client));
       child.load(coreModule);
       this.byEndpoint.set(endpoint, child);
