@@ -19,9 +19,4 @@ export class SequenceFilter {
     this.highest.set(sender, sequence);
     return { duplicate: false, missing: last === undefined ? 0 : sequence - last - 1 };
   }
-
-  /** Forgets a sender that left the cluster. */
-  forget(sender: string): void {
-    this.highest.delete(sender);
-  }
 }

@@ -2,6 +2,9 @@ import type { InMemoryConnectionRepository } from '../../adapters/memory/index.j
 import type { RedisConnectionRepository } from '../../adapters/redis/index.js';
 import type { ConnectionId, ConnectionRepository } from '../../domain/index.js';
 
+/** What the membership needs of the cluster-wide directory. */
+export type Directory = Pick<RedisConnectionRepository, 'add' | 'remove' | 'resync'>;
+
 /**
  * A cluster node's audience: the connections of this node, listed from memory, so a broadcast
  * costs Redis nothing per recipient. Joins and leaves are written through to the cluster-wide
@@ -13,7 +16,7 @@ export class ClusterMembership implements ConnectionRepository {
 
   constructor(
     private readonly local: InMemoryConnectionRepository,
-    private readonly directory: RedisConnectionRepository,
+    private readonly directory: Directory,
     private readonly onDirectoryFailure: (error: unknown, operation: string) => void,
   ) {}
 

@@ -7,10 +7,11 @@ import {
   LeaveChat,
   RejectUnknownAction,
 } from '../../../src/application/index.js';
-import { textFrame } from '../../../src/domain/index.js';
+import { PeersUnreachableError, textFrame } from '../../../src/domain/index.js';
 import {
   createConnectionHandler,
   INTERNAL_ERROR_REPLY,
+  PEERS_UNREACHABLE_REPLY,
 } from '../../../src/entrypoints/server/createConnectionHandler.js';
 import { collect, newId, RecordingGateway } from '../../support/fakes.js';
 
@@ -45,5 +46,24 @@ describe('createConnectionHandler', () => {
     gateway.failing.add(broken);
     await expect(handler.received(sender, textFrame('{"action":"sendMessage","data":"hi"}'))).resolves.toBeUndefined();
     expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
+  });
+
+  it('tells the sender its message reached only this node when the other nodes are unreachable', async () => {
+    const connections = new InMemoryConnectionRepository();
+    const gateway = new RecordingGateway();
+    const unreachable = { relay: async () => Promise.reject(new PeersUnreachableError('test')) };
+    const broadcast = new BroadcastMessage(connections, gateway, { maxConcurrentDeliveries: 4 }, unreachable);
+    const handler = createConnectionHandler({
+      join: new JoinChat(connections),
+      leave: new LeaveChat(connections),
+      router: new ActionRouter(broadcast, new RejectUnknownAction(gateway)),
+      gateway,
+    });
+    const [sender, other] = [newId(), newId()];
+    await handler.opened(sender);
+    await handler.opened(other);
+    await handler.received(sender, textFrame('{"action":"sendMessage","data":"local"}'));
+    expect(gateway.framesTo(other)).toEqual(['local']);
+    expect(gateway.framesTo(sender)).toEqual(['local', PEERS_UNREACHABLE_REPLY]);
   });
 });
