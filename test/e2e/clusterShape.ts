@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { uniquePrefix } from '../support/redis.js';
+import { deleteKeysUnder, testClient, uniquePrefix } from '../support/redis.js';
 import { spawnChatProcess } from '../support/spawnChatProcess.js';
 import type { RuntimeShape } from './RuntimeShape.js';
 
@@ -14,7 +14,8 @@ export interface ClusterShapeOptions {
 
 /**
  * `nodes` server processes joined through the Redis at `redisUrl()` (read when a chat starts,
- * so a fixture started in `beforeAll` can provide it). Every start gets a fresh key prefix.
+ * so a fixture started in `beforeAll` can provide it). Every start gets a fresh key prefix,
+ * deleted again when the chat stops.
  */
 export function clusterShape(redisUrl: () => string, { nodes = 2, env: shared = {} }: ClusterShapeOptions = {}) {
   return {
@@ -34,7 +35,17 @@ export function clusterShape(redisUrl: () => string, { nodes = 2, env: shared = 
         urls: running.map((node) => node.url),
         keyPrefix: settings.REDIS_KEY_PREFIX,
         processes: running,
-        stop: (signal?: NodeJS.Signals) => Promise.all(running.map((node) => node.stop(signal))),
+        async stop(signal?: NodeJS.Signals) {
+          const codes = await Promise.all(running.map((node) => node.stop(signal)));
+          // Killed nodes leave their entries behind: a shared Redis must not collect them.
+          const redis = testClient(settings.REDIS_URL);
+          try {
+            await deleteKeysUnder(redis, settings.REDIS_KEY_PREFIX);
+          } finally {
+            redis.disconnect();
+          }
+          return codes;
+        },
       };
     },
   } satisfies RuntimeShape;

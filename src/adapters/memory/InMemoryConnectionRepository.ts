@@ -33,6 +33,11 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     }
   }
 
+  /** Whether `id` is present. */
+  has(id: ConnectionId): boolean {
+    return this.ids.has(id);
+  }
+
   /** Every connection present now, taken synchronously. */
   snapshot(): ConnectionId[] {
     return [...this.ids];

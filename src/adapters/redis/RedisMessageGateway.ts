@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type Redis, ReplyError } from 'ioredis';
 import type { ConnectionId, Delivery, MessageGateway } from '../../domain/index.js';
 import type { RedisConnectionRepository } from './RedisConnectionRepository.js';
 import type { RedisKeys } from './RedisKeys.js';
@@ -21,7 +21,8 @@ export interface RedisMessageGatewayOptions {
  * gateway with no Redis traffic at all; any other is looked up in the directory and its frame
  * published on its node's own channel. Gone: the directory does not know the connection, or its
  * node no longer listens. A connection that vanishes while the frame is in transit is left to
- * its node, which removes it when its socket closes.
+ * its node, which removes it when its socket closes. While Redis is unreachable a connection
+ * this node does not hold cannot be reached, and is reported gone.
  */
 export class RedisMessageGateway implements MessageGateway {
   constructor(private readonly options: RedisMessageGatewayOptions) {}
@@ -39,10 +40,16 @@ export class RedisMessageGateway implements MessageGateway {
   async post(to: ConnectionId, frame: string): Promise<Delivery> {
     const { local, directory, redis, keys, nodeId } = this.options;
     if ((await local.post(to, frame)) === 'delivered') return 'delivered';
-    const owner = await directory.ownerOf(to);
-    if (owner === undefined || owner === nodeId) return 'gone';
-    const receivers = await redis.publish(keys.nodeChannel(owner), `${to}\n${frame}`);
-    return receivers > 0 ? 'delivered' : 'gone';
+    try {
+      const owner = await directory.ownerOf(to);
+      if (owner === undefined || owner === nodeId) return 'gone';
+      const receivers = await redis.publish(keys.nodeChannel(owner), `${to}\n${frame}`);
+      return receivers > 0 ? 'delivered' : 'gone';
+    } catch (error) {
+      if (error instanceof ReplyError) throw error;
+      this.options.onWarning?.('gateway.unreachable', { connectionId: to, error: String(error) });
+      return 'gone';
+    }
   }
 
   private async receive(message: string): Promise<void> {

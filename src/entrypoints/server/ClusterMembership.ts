@@ -25,7 +25,9 @@ export class ClusterMembership implements ConnectionRepository {
     await this.directory.add(id).catch((error: unknown) => this.failed(error, 'add'));
   }
 
+  /** A node writes only its own connections: an id it does not hold is another node's business. */
   async remove(id: ConnectionId): Promise<void> {
+    if (!this.local.has(id)) return;
     await this.local.remove(id);
     await this.directory.remove(id).catch((error: unknown) => this.failed(error, 'remove'));
   }

@@ -66,6 +66,16 @@ describe('ClusterMembership', () => {
       expect(membership.needsResync).toBe(false);
     });
   });
+
+  describe('remove', () => {
+    it("leaves the directory entry of a connection this node does not hold to that connection's node", async () => {
+      const { directory, membership } = arrange();
+      const elsewhere = newId();
+      directory.entries.add(elsewhere);
+      await membership.remove(elsewhere);
+      expect([...directory.entries]).toEqual([elsewhere]);
+    });
+  });
 });
 
 describe('readServerConfig', () => {
