@@ -113,6 +113,28 @@ describe('LocalWebSocketApi', () => {
     });
   });
 
+  describe('integration failures', () => {
+    it('tells the client when its integration threw or timed out, as API Gateway does', async () => {
+      local = await startLocalApi(
+        {
+          ...recording(),
+          sendMessage: async () => {
+            throw new Error('handler crashed');
+          },
+          $default: () => new Promise(() => {}),
+        },
+        { integrationTimeoutMs: 200, onError: () => {} },
+      );
+      const client = await ChatClient.connect(local.url);
+      client.send('{"action":"sendMessage","data":"x"}');
+      client.send('{"action":"hang"}');
+      const [crashed, timedOut] = (await client.waitForFrames(2)).map((frame) => JSON.parse(frame));
+      expect(crashed).toMatchObject({ message: 'Internal server error' });
+      expect(timedOut).toMatchObject({ message: 'Endpoint request timed out' });
+      await client.close();
+    });
+  });
+
   describe('limits', () => {
     it('closes a client message over 128 KiB with 1009 and an idle connection with 1001', async () => {
       local = await startLocalApi(recording(), { idleTimeoutMs: 300 });

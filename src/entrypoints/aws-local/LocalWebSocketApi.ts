@@ -15,6 +15,9 @@ import { CLOSE, LocalConnection, type LocalConnectionLimits } from './LocalConne
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
 
+/** API Gateway's integration timeout. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+
 /** A Lambda handler as the emulator invokes it. */
 export type RouteHandler = (
   event: LocalWebSocketEvent,
@@ -31,6 +34,8 @@ export interface LocalWebSocketApiOptions extends Omit<LocalConnectionLimits, 'm
   /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
   readonly maxMessageBytes: number;
   readonly maxQueuedInvocations?: number;
+  /** How long an integration may run before API Gateway gives up on it (29 s). */
+  readonly integrationTimeoutMs?: number;
   /** Added to every Management API call, as the network to a real API Gateway would. */
   readonly managementLatencyMs?: number;
   /** A handler that threw or the emulator itself failed; the connection carries on. */
@@ -164,24 +169,39 @@ export class LocalWebSocketApi {
     const event = messageEvent(connection.facts, routeKey, payload, isBinary);
     const status = await this.invoke(routeKey, event);
     // API Gateway tells the client when its integration failed outright.
-    if (status === 502 && connection.open) {
+    if ((status === 502 || status === 504) && connection.open) {
       const { connectionId, requestId } = event.requestContext;
-      connection.send(Buffer.from(JSON.stringify({ message: 'Internal server error', connectionId, requestId })));
+      const message = status === 504 ? 'Endpoint request timed out' : 'Internal server error';
+      connection.send(Buffer.from(JSON.stringify({ message, connectionId, requestId })));
     }
   }
 
-  /** Runs one integration; resolves with the status API Gateway would see (502 if it threw). */
+  /**
+   * Runs one integration; resolves with the status API Gateway would see: the handler's, 502 if
+   * it threw, 504 past API Gateway's 29-second integration timeout.
+   */
   private async invoke(routeKey: string, event: LocalWebSocketEvent): Promise<number> {
     const handler = this.routes[routeKey];
     if (handler === undefined) return 200;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<number>((resolve) => {
+      timer = setTimeout(() => resolve(504), this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+    });
+    const run = async (): Promise<number> => {
+      try {
+        const result = await handler(event, lambdaContext(routeKey));
+        return typeof result === 'object' && result !== null && typeof result.statusCode === 'number'
+          ? result.statusCode
+          : 200;
+      } catch (error) {
+        this.options.onError?.(error, routeKey);
+        return 502;
+      }
+    };
     try {
-      const result = await handler(event, lambdaContext(routeKey));
-      return typeof result === 'object' && result !== null && typeof result.statusCode === 'number'
-        ? result.statusCode
-        : 200;
-    } catch (error) {
-      this.options.onError?.(error, routeKey);
-      return 502;
+      return await Promise.race([run(), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
