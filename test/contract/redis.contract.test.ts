@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { InMemoryConnectionRepository } from '../../src/adapters/memory/index.js';
 import {
   closeRedis,
   connectRedis,
@@ -11,7 +12,9 @@ import {
 } from '../../src/adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../src/adapters/ws/index.js';
 import type { ConnectionId } from '../../src/domain/index.js';
+import { ClusterMembership } from '../../src/entrypoints/server/ClusterMembership.js';
 import { ChatClient } from '../support/ChatClient.js';
+import { collect } from '../support/fakes.js';
 import { deleteKeysUnder, type RedisFixture, startRedis, uniquePrefix } from '../support/redis.js';
 import { connectionRepositoryContract } from './connectionRepositoryContract.js';
 import { type ConnectedClient, type GatewayHarness, messageGatewayContract } from './messageGatewayContract.js';
@@ -32,6 +35,29 @@ connectionRepositoryContract('RedisConnectionRepository', async ({ pageSize }) =
     async close() {
       await deleteKeysUnder(redis, keys.prefix);
       await closeRedis(redis);
+    },
+  };
+});
+
+// A cluster node's audience: its own connections, written through to the directory.
+connectionRepositoryContract('ClusterMembership over RedisConnectionRepository', async ({ pageSize }) => {
+  const redis = await connectRedis(fixture.url, { role: 'commands' });
+  const keys = new RedisKeys(uniquePrefix('contract'));
+  const directory = new RedisConnectionRepository({ redis, keys, nodeId: randomUUID() });
+  const failures: unknown[] = [];
+  const membership = new ClusterMembership(new InMemoryConnectionRepository({ pageSize }), directory, (error) =>
+    failures.push(error),
+  );
+  return {
+    repository: membership,
+    async close() {
+      const listed = (await collect(membership.list())).flat().sort();
+      const inDirectory = (await collect(directory.list())).flat().sort();
+      await deleteKeysUnder(redis, keys.prefix);
+      await closeRedis(redis);
+      if (failures.length > 0 || listed.join() !== inDirectory.join()) {
+        throw new Error(`directory out of step with the membership: ${failures.length} failed writes`);
+      }
     },
   };
 });

@@ -49,8 +49,8 @@ export function readServerConfig(env: Env): ServerConfig {
     cluster: {
       keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),
       heartbeatIntervalMs: integerSetting(env, 'REDIS_HEARTBEAT_MS', 5000, 20),
-      maxHeldFrames: integerSetting(env, 'REDIS_MAX_HELD_FRAMES', 1000, 0),
-      maxHeldBytes: integerSetting(env, 'REDIS_MAX_HELD_BYTES', 16 * KIB * KIB, 0),
+      maxHeldFrames: integerSetting(env, 'REDIS_MAX_HELD_FRAMES', 1000, 1),
+      maxHeldBytes: integerSetting(env, 'REDIS_MAX_HELD_BYTES', 16 * KIB * KIB, 1),
     },
   };
 }

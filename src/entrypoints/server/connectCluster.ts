@@ -15,7 +15,11 @@ export interface ClusterLinks {
 
 /** Connects to Redis, or rejects with `RedisUnavailableError` so the server exits clearly. */
 export async function connectCluster(url: string, keyPrefix: string): Promise<ClusterLinks> {
-  const onError = (role: string) => (error: Error) => log('warn', 'redis.error', { role, ...describeError(error) });
+  const up = { commands: true, subscriber: true };
+  // ioredis reports every failed reconnection attempt; one line when a link drops is enough.
+  const onError = (role: keyof typeof up) => (error: Error) => {
+    if (up[role]) log('warn', 'redis.error', { role, ...describeError(error) });
+  };
   const commands = await connectRedis(url, { role: 'commands', onError: onError('commands') });
   let subscriberConnection: Redis;
   try {
@@ -28,8 +32,14 @@ export async function connectCluster(url: string, keyPrefix: string): Promise<Cl
     ['commands', commands],
     ['subscriber', subscriberConnection],
   ] as const) {
-    connection.on('close', () => log('warn', 'redis.disconnected', { role }));
-    connection.on('ready', () => log('info', 'redis.ready', { role }));
+    connection.on('close', () => {
+      if (up[role]) log('warn', 'redis.disconnected', { role });
+      up[role] = false;
+    });
+    connection.on('ready', () => {
+      up[role] = true;
+      log('info', 'redis.ready', { role });
+    });
   }
   return {
     nodeId: randomUUID(),
