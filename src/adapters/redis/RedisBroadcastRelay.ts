@@ -1,7 +1,9 @@
 import { type Redis, ReplyError } from 'ioredis';
-import { type BroadcastRelay, PeersUnreachableError } from '../../domain/index.js';
+import type { BroadcastRelay } from '../../domain/index.js';
+import { type HeldFrame, HeldFrames } from './HeldFrames.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
+import { decodeEnvelope, encodeEnvelope } from './RelayEnvelope.js';
 import { SequenceFilter } from './SequenceFilter.js';
 
 export interface RedisBroadcastRelayOptions {
@@ -20,23 +22,16 @@ export interface RedisBroadcastRelayOptions {
   readonly onWarning?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-interface Held {
-  readonly payload: string;
-  readonly bytes: number;
-  sent: boolean;
-}
-
 /**
- * Relays each broadcast with one PUBLISH, tagged `<node id>\n<sequence>\n<frame>`. Every node
- * subscribes to the one channel and hands frames from the others to `onBroadcast`.
+ * Relays each broadcast with one PUBLISH of its envelope (origin node, sequence, frame). Every
+ * node subscribes to the one channel and hands the frames of the others to its audience.
  *
  * While Redis is unreachable frames are held, in order and bounded; once the connection is back
  * and the other nodes have subscribed again (or `resumeWaitMs` passed) they are published. A
  * frame may then reach Redis twice; receivers drop what they have seen by its sequence number.
  */
 export class RedisBroadcastRelay implements BroadcastRelay {
-  private readonly held: Held[] = [];
-  private heldBytes = 0;
+  private readonly held: HeldFrames;
   private sequence = 0;
   private open = true;
   private generation = 0;
@@ -44,12 +39,9 @@ export class RedisBroadcastRelay implements BroadcastRelay {
   private readonly seen = new SequenceFilter();
   private inbound: Promise<void> = Promise.resolve();
   private deliver: (frame: string) => Promise<unknown> = async () => {};
-  private readonly maxHeldFrames: number;
-  private readonly maxHeldBytes: number;
 
   constructor(private readonly options: RedisBroadcastRelayOptions) {
-    this.maxHeldFrames = options.maxHeldFrames ?? 1000;
-    this.maxHeldBytes = options.maxHeldBytes ?? 16 * 1024 * 1024;
+    this.held = new HeldFrames(options.maxHeldFrames ?? 1000, options.maxHeldBytes ?? 16 * 1024 * 1024);
   }
 
   /**
@@ -66,14 +58,10 @@ export class RedisBroadcastRelay implements BroadcastRelay {
   }
 
   async relay(frame: string): Promise<void> {
-    const bytes = Buffer.byteLength(frame);
-    if (this.held.length >= this.maxHeldFrames || this.heldBytes + bytes > this.maxHeldBytes) {
-      throw new PeersUnreachableError(`${this.held.length} frames (${this.heldBytes} bytes) already waiting`);
-    }
-    const entry: Held = { payload: `${this.options.nodeId}\n${++this.sequence}\n${frame}`, bytes, sent: false };
-    this.held.push(entry);
-    this.heldBytes += bytes;
-    if (this.open) this.send(entry);
+    const payload = encodeEnvelope({ origin: this.options.nodeId, sequence: this.sequence + 1, frame });
+    const held = this.held.hold(payload, Buffer.byteLength(frame));
+    this.sequence++;
+    if (this.open) this.send(held);
   }
 
   /**
@@ -86,53 +74,55 @@ export class RedisBroadcastRelay implements BroadcastRelay {
 
   /** Frames not yet acknowledged by Redis. */
   get pending(): number {
-    return this.held.length;
+    return this.held.size;
   }
 
   /** Stops receiving; waits up to `timeoutMs` for held frames to go out; resolves with those that did not. */
   async stop(timeoutMs = 1000): Promise<number> {
     await this.options.subscriber.unsubscribe(this.options.keys.broadcastChannel).catch(() => {});
     const deadline = Date.now() + timeoutMs;
-    while (this.held.length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.held.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.inbound;
-    return this.held.length;
+    return this.held.size;
   }
 
-  private send(entry: Held): void {
-    entry.sent = true;
-    this.options.redis.publish(this.options.keys.broadcastChannel, entry.payload).then(
+  private send(frame: HeldFrame): void {
+    const attempt = ++frame.attempt;
+    frame.sent = true;
+    this.options.redis.publish(this.options.keys.broadcastChannel, frame.payload).then(
       (receivers) => {
+        // An acknowledgement from before a lost link: the frame goes out again after the resume.
+        if (frame.attempt !== attempt) return;
         this.subscribers = Math.max(this.subscribers, receivers);
-        this.forget(entry);
+        this.held.release(frame);
       },
       (error: unknown) => {
+        if (frame.attempt !== attempt) return;
         if (error instanceof ReplyError) {
           // Redis itself refused the command: retrying cannot help.
-          this.forget(entry);
+          this.held.release(frame);
           this.options.onWarning?.('broadcast.publish_refused', { error: String(error) });
           return;
         }
-        // The link is down (perhaps not noticed yet): hold the frame; it goes out on resume.
-        entry.sent = false;
+        // The link is down, perhaps not noticed yet.
         this.closed();
       },
     );
   }
 
+  /**
+   * The link dropped. Frames in flight are sent again after the resume, once the other nodes
+   * listen again: ioredis may resend them sooner, before every node has resubscribed, and a
+   * node that gets one twice drops the second by its sequence number.
+   */
   private closed(): void {
+    this.held.unsendAll();
     if (!this.open) return;
     this.open = false;
     // A link that failed without ever closing gets no ready event: look again shortly.
     setTimeout(() => {
       if (!this.open && this.options.redis.status === 'ready') void this.resume(++this.generation);
     }, 1000).unref();
-  }
-
-  private forget(entry: Held): void {
-    const index = this.held.indexOf(entry);
-    if (index === -1) return;
-    this.held.splice(index, 1);
-    this.heldBytes -= entry.bytes;
   }
 
   private async resume(generation: number): Promise<void> {
@@ -147,9 +137,9 @@ export class RedisBroadcastRelay implements BroadcastRelay {
       return; // The link dropped again; the next ready event resumes.
     }
     if (generation !== this.generation || this.options.redis.status !== 'ready') return;
-    const waiting = this.held.filter((entry) => !entry.sent);
+    const waiting = this.held.unsent();
     if (waiting.length > 0) this.options.onWarning?.('broadcast.resumed', { held: waiting.length });
-    for (const entry of waiting) this.send(entry);
+    for (const frame of waiting) this.send(frame);
     this.open = true;
   }
 
@@ -159,15 +149,12 @@ export class RedisBroadcastRelay implements BroadcastRelay {
   }
 
   private receive(message: string): void {
-    const first = message.indexOf('\n');
-    const second = message.indexOf('\n', first + 1);
-    if (first === -1 || second === -1) return;
-    const origin = message.slice(0, first);
-    if (origin === this.options.nodeId) return;
-    const verdict = this.seen.accept(origin, Number(message.slice(first + 1, second)));
+    const envelope = decodeEnvelope(message);
+    if (envelope === undefined || envelope.origin === this.options.nodeId) return;
+    const { origin, sequence, frame } = envelope;
+    const verdict = this.seen.accept(origin, sequence);
     if (verdict.duplicate) return;
     if (verdict.missing > 0) this.options.onWarning?.('broadcast.gap', { origin, missing: verdict.missing });
-    const frame = message.slice(second + 1);
     this.inbound = this.inbound
       .then(() => this.deliver(frame))
       .then(
