@@ -39,5 +39,7 @@ export class FrameQueue {
       }
     }
     this.running = false;
+    // An emptied array keeps its grown backing store; a connection that waits idle need not.
+    this.items.length = 0;
   }
 }
