@@ -53,6 +53,7 @@ export function combineRuns(runs: readonly Measurement[]): Measurement {
     loadGeneratorCpuSeconds: mid((run) => run.loadGeneratorCpuSeconds),
     rssIdleBytes: mid((run) => run.rssIdleBytes),
     rssPerIdleConnectionBytes: mid((run) => run.rssPerIdleConnectionBytes),
+    heapPerIdleConnectionBytes: mid((run) => run.heapPerIdleConnectionBytes),
     peakRssBytes: mid((run) => run.peakRssBytes),
   };
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeliveryReport } from './DeliveryTracker.js';
 import { LoadGenerator } from './LoadGenerator.js';
+import { sampleAfterGc } from './memory.js';
 import type { BenchOptions } from './options.js';
 import { sampleProcesses } from './procStats.js';
 import type { Artifacts, Deployment, Load, Scenario, Target } from './scenarios.js';
@@ -24,8 +25,10 @@ export interface Measurement {
   readonly loadGeneratorCpuSeconds: number;
   /** Server RSS with every client connected and idle. */
   readonly rssIdleBytes: number;
-  /** RSS growth per connection between 10% and 100% of the clients connected. */
+  /** RSS growth per connection between 10% and 100% of the clients connected, both after a full GC. */
   readonly rssPerIdleConnectionBytes: number;
+  /** V8 heap growth per connection over the same step, after a full GC: the steadiest memory figure. */
+  readonly heapPerIdleConnectionBytes: number;
   readonly peakRssBytes: number;
 }
 
@@ -66,10 +69,10 @@ export async function measure(
     await sleep(SETTLE_MS);
     const firstConnectMs = await loadgen.connect(deployment.urls, firstClients, CONNECT_TIMEOUT_MS);
     await sleep(IDLE_SETTLE_MS);
-    const beforeClients = sampleProcesses(pids);
+    const beforeClients = await sampleAfterGc(deployment.servers);
     const connectMs = firstConnectMs + (await loadgen.connect(deployment.urls, load.clients, CONNECT_TIMEOUT_MS));
     await sleep(IDLE_SETTLE_MS);
-    const idle = sampleProcesses(pids);
+    const idle = await sampleAfterGc(deployment.servers);
     const round = { senders: load.senders, payloadBytes: load.payload, window: load.window, rate: load.rate };
     if (load.warmup > 0) {
       await loadgen.round({ ...round, messages: load.warmup, timeoutMs: options.roundTimeoutMs });
@@ -95,6 +98,8 @@ export async function measure(
       loadGeneratorCpuSeconds: after[2].cpuSeconds - before[2].cpuSeconds,
       rssIdleBytes: idle.rssBytes,
       rssPerIdleConnectionBytes: (idle.rssBytes - beforeClients.rssBytes) / (load.clients - firstClients || 1),
+      heapPerIdleConnectionBytes:
+        (idle.heapUsedBytes - beforeClients.heapUsedBytes) / (load.clients - firstClients || 1),
       peakRssBytes: after[0].peakRssBytes,
     };
   } finally {

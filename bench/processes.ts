@@ -8,6 +8,8 @@ export interface BenchProcess {
   readonly child: ChildProcess;
   /** The last few kilobytes the process wrote, for diagnosis. */
   output(): string;
+  /** Resolves with the first line of output, from now on, that starts with `prefix`. */
+  nextLine(prefix: string, timeoutMs: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -38,15 +40,38 @@ export function startProcess(
   timeoutMs: number,
 ): Promise<{ process: BenchProcess; match: RegExpExecArray }> {
   let output = '';
+  let watchers: Array<(text: string) => boolean> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_BYTES);
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_TAIL_BYTES);
+    if (watchers.length > 0) watchers = watchers.filter((watch) => !watch(text));
   };
   const bench: BenchProcess = {
     name,
     pid: child.pid ?? -1,
     child,
     output: () => output,
+    nextLine(prefix, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let pending = '';
+        const timer = setTimeout(() => {
+          watchers = watchers.filter((watch) => watch !== watcher);
+          reject(new Error(`${name}: no "${prefix}" line within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const watcher = (text: string): boolean => {
+          pending += text;
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          const line = lines.find((candidate) => candidate.startsWith(prefix));
+          if (line === undefined) return false;
+          clearTimeout(timer);
+          resolve(line);
+          return true;
+        };
+        watchers.push(watcher);
+      });
+    },
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -2,7 +2,7 @@ import { execFileSync, execSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { combineRuns } from './combineRuns.js';
 import { type Measurement, measure, UnavailableError } from './measure.js';
@@ -28,6 +28,7 @@ async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; l
       loadgen: join(ROOT, 'bench/loadgen.ts'),
       'reference-standalone': join(ROOT, 'bench/reference/standalone.ts'),
       'reference-cluster': join(ROOT, 'bench/reference/cluster.ts'),
+      'memory-probe': join(ROOT, 'bench/memoryProbe.ts'),
     },
     outdir: WORK,
     outExtension: { '.js': '.mjs' },
@@ -47,10 +48,14 @@ async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; l
       referenceStandalone: join(WORK, 'reference-standalone.mjs'),
       referenceCluster: join(WORK, 'reference-cluster.mjs'),
       openFiles: headroom(options),
-      nodeArgs: (name) =>
-        options.profile
+      nodeArgs: (name) => [
+        '--expose-gc',
+        '--import',
+        pathToFileURL(join(WORK, 'memory-probe.mjs')).href,
+        ...(options.profile
           ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`]
-          : [],
+          : []),
+      ],
     },
   };
 }

@@ -21,6 +21,7 @@ function run(cpu: number, lost: number): Measurement {
     loadGeneratorCpuSeconds: 0,
     rssIdleBytes: cpu,
     rssPerIdleConnectionBytes: cpu,
+    heapPerIdleConnectionBytes: cpu,
     peakRssBytes: cpu,
   };
 }
