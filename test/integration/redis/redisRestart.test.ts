@@ -96,4 +96,39 @@ describe('cluster during a Redis restart', () => {
       ]);
     });
   });
+
+  describe('under steady traffic', () => {
+    it('loses nothing silently: every message reaches the other node or its sender hears why not', async () => {
+      const { a1, b1, port } = await arrange({ REDIS_MAX_HELD_FRAMES: '60' });
+      const sentFrames: string[] = [];
+      let sequence = 0;
+      const traffic = setInterval(() => {
+        const frame = `steady ${sequence++}`;
+        sentFrames.push(frame);
+        a1.sendMessage(frame);
+      }, 10);
+      try {
+        await delay(500);
+        await redis?.kill();
+        await delay(1000);
+        redis = await spawnRedisServer(port);
+        await delay(1000);
+      } finally {
+        clearInterval(traffic);
+      }
+      const refusals = () => a1.frames.filter((frame) => frame === PEERS_UNREACHABLE_REPLY).length;
+      await eventually(() => sent(b1, 'steady').length + refusals() >= sentFrames.length, 15_000);
+      await delay(300);
+      const refused = new Set(
+        a1.frames.flatMap((frame, i) => (a1.frames[i + 1] === PEERS_UNREACHABLE_REPLY ? [frame] : [])),
+      );
+      console.log(
+        `steady traffic across a Redis restart: ${sentFrames.length} sent, ${sent(b1, 'steady').length} relayed, ` +
+          `${refused.size} refused with an error to the sender`,
+      );
+      expect(refused.size).toBeGreaterThan(0);
+      expect(sent(b1, 'steady')).toEqual(sentFrames.filter((frame) => !refused.has(frame)));
+      expect(sent(a1, 'steady')).toEqual(sentFrames);
+    });
+  });
 });
