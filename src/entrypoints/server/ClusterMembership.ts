@@ -13,6 +13,7 @@ export type Directory = Pick<RedisConnectionRepository, 'add' | 'remove' | 'resy
  */
 export class ClusterMembership implements ConnectionRepository {
   private dirty = false;
+  private resyncing: Promise<void> | undefined;
 
   constructor(
     private readonly local: InMemoryConnectionRepository,
@@ -41,8 +42,15 @@ export class ClusterMembership implements ConnectionRepository {
     return this.dirty;
   }
 
-  /** Rewrites this node's directory entries from memory. */
-  async resync(): Promise<void> {
+  /** Rewrites this node's directory entries from memory; joins a rewrite already under way. */
+  resync(): Promise<void> {
+    this.resyncing ??= this.rewrite().finally(() => {
+      this.resyncing = undefined;
+    });
+    return this.resyncing;
+  }
+
+  private async rewrite(): Promise<void> {
     this.dirty = false;
     try {
       await this.directory.resync(() => this.local.snapshot());

@@ -29,6 +29,7 @@ const warn = (event: string, fields: Record<string, unknown>) => log('warn', eve
  */
 export function clusterModule(links: ClusterLinks, config: ClusterConfig): ContainerModule {
   const { commands: redis, subscriber, keys, nodeId } = links;
+  let beating = true;
   return new ContainerModule(({ bind }) => {
     bind(CLUSTER_TOKENS.Directory).toConstantValue(new RedisConnectionRepository({ redis, keys, nodeId }));
     bind(CLUSTER_TOKENS.Membership)
@@ -70,13 +71,18 @@ export function clusterModule(links: ClusterLinks, config: ClusterConfig): Conta
             nodeId,
             intervalMs: config.heartbeatIntervalMs,
             onBeat: (report) => {
+              beating = true;
               relay.expectNodes(report.liveNodes);
               if (report.purgedNodes > 0) log('info', 'cluster.purged', { ...report });
               if (!report.lostRegistration && !membership.needsResync) return;
               // Redis lost our entries (restart) or a write failed: rewrite them from memory.
               membership.resync().catch((error: unknown) => warn('directory.resync_failed', describeError(error)));
             },
-            onError: (error) => warn('heartbeat.failed', describeError(error)),
+            onError: (error) => {
+              // One line per outage, not one per beat.
+              if (beating) warn('heartbeat.failed', describeError(error));
+              beating = false;
+            },
           }),
         [CLUSTER_TOKENS.Membership, CLUSTER_TOKENS.Relay],
       )
