@@ -19,7 +19,7 @@ export interface BenchOptions {
   readonly scaleMessages: number;
   readonly awsClients: number;
   readonly awsMessages: number;
-  /** Runs of each server per scenario, alternating which goes first; figures are medians. */
+  /** Runs of each server in the standalone and cluster scenarios, alternating which goes first; figures are medians. */
   readonly repeat: number;
   /** Longest a round may take before what has not arrived counts as lost. */
   readonly roundTimeoutMs: number;
@@ -68,7 +68,7 @@ export const USAGE = `npm run bench -- [options]   (each also as env BENCH_<NAME
   --scale-messages N   broadcasts of the scale scenario (${DEFAULT_OPTIONS.scaleMessages})
   --aws-clients N      connections of the aws-local scenario (${DEFAULT_OPTIONS.awsClients})
   --aws-messages N     messages per sender of the aws-local scenario (${DEFAULT_OPTIONS.awsMessages})
-  --repeat N           runs per server, figures are medians (${DEFAULT_OPTIONS.repeat})
+  --repeat N           runs per server in standalone and cluster, figures are medians (${DEFAULT_OPTIONS.repeat})
   --round-timeout-ms N (${DEFAULT_OPTIONS.roundTimeoutMs})
   --targets ours,reference
   --profile            node --cpu-prof on the servers (bench/results/profiles)
