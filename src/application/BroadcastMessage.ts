@@ -1,5 +1,4 @@
 import {
-  type BroadcastRelay,
   type ConnectionId,
   type ConnectionRepository,
   InvalidMessageDataError,
@@ -30,16 +29,16 @@ export const DEFAULT_BROADCAST_OPTIONS: BroadcastOptions = { maxConcurrentDelive
  * gone is removed from the repository (that recipient, never the sender); deliveries run with
  * bounded concurrency.
  *
- * When the chat spans several nodes, `relay` carries each validated frame to the others once;
- * each node's audience is then its own connections. A frame the other nodes cannot take still
- * reaches this node's audience, and the relay's failure is rethrown so the sender hears of it.
+ * When the chat spans several nodes (the gateway can `relay`), each validated frame is relayed
+ * to the others once and each node's audience is its own connections. A frame the other nodes
+ * cannot take still reaches this node's audience, and the relay's failure is rethrown so the
+ * sender hears of it.
  */
 export class BroadcastMessage {
   constructor(
     private readonly connections: ConnectionRepository,
     private readonly gateway: MessageGateway,
     private readonly options: BroadcastOptions = DEFAULT_BROADCAST_OPTIONS,
-    private readonly relay?: BroadcastRelay,
   ) {
     if (!Number.isInteger(options.maxConcurrentDeliveries) || options.maxConcurrentDeliveries < 1) {
       throw new RangeError('maxConcurrentDeliveries must be a positive integer');
@@ -52,8 +51,8 @@ export class BroadcastMessage {
       await this.gateway.post(sender, error.reply);
       return { kind: 'rejected', error };
     }
-    if (this.relay === undefined) return this.deliverToAll(data);
-    const relayed = this.relay.relay(data).then(
+    if (this.gateway.relay === undefined) return this.deliverToAll(data);
+    const relayed = this.gateway.relay(data).then(
       () => undefined,
       (error: unknown) => ({ error }),
     );

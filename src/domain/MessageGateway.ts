@@ -11,4 +11,13 @@ export interface MessageGateway {
    * rejects only on an infrastructure failure.
    */
   post(to: ConnectionId, frame: string): Promise<Delivery>;
+
+  /**
+   * Present only where the chat spans several processes that each hold part of the audience:
+   * hands a broadcast `frame` to every other process once, whatever the number of connections,
+   * and each delivers it to its own audience. Frames relayed by one process arrive in call
+   * order, each once. Resolves when the frame is sent or held for sending; rejects with
+   * `PeersUnreachableError` when it can be neither.
+   */
+  relay?(frame: string): Promise<void>;
 }

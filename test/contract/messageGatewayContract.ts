@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionId, MessageGateway } from '../../src/domain/index.js';
-import { type ChatClient, eventually } from '../support/ChatClient.js';
+import { type ChatClient, delay, eventually } from '../support/ChatClient.js';
 import { newId } from '../support/fakes.js';
 
 export interface ConnectedClient {
@@ -12,6 +12,11 @@ export interface GatewayHarness {
   readonly gateway: MessageGateway;
   /** Opens a real client connection and names it as the gateway knows it. */
   connect(): Promise<ConnectedClient>;
+  /**
+   * Gateways that can `relay` only: opens a client on another process of the chat, which
+   * delivers relayed broadcasts to its own connections.
+   */
+  connectElsewhere?(): Promise<ConnectedClient>;
   /** Releases servers and clients the factory started. */
   close(): Promise<void>;
 }
@@ -75,6 +80,20 @@ export function messageGatewayContract(name: string, factory: () => Promise<Gate
 
     it('reports an id that was never connected as gone rather than throwing', async () => {
       await expect(gateway.post(newId('never'), 'anyone?')).resolves.toBe('gone');
+    });
+
+    it('relays a broadcast once to the other processes, in call order, or has no relay at all', async () => {
+      if (harness.connectElsewhere === undefined) {
+        expect(gateway.relay).toBeUndefined();
+        return;
+      }
+      expect(gateway.relay).toBeTypeOf('function');
+      const { client } = await harness.connectElsewhere();
+      const frames = ['first', 'second ✓', 'third'];
+      for (const frame of frames) await gateway.relay?.(frame);
+      expect(await client.waitForFrames(frames.length)).toEqual(frames);
+      await delay(100);
+      expect(client.frames).toEqual(frames);
     });
 
     it('reports a connection whose client has closed as gone rather than throwing', async () => {

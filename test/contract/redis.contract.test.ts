@@ -5,6 +5,7 @@ import { InMemoryConnectionRepository } from '../../src/adapters/memory/index.js
 import {
   closeRedis,
   connectRedis,
+  RedisBroadcastRelay,
   RedisConnectionRepository,
   RedisKeys,
   RedisMessageGateway,
@@ -70,9 +71,12 @@ async function startNode(keys: RedisKeys) {
   const directory = new RedisConnectionRepository({ redis, keys, nodeId });
   const local = new WsMessageGateway({ maxBufferedBytes: 1024 * 1024 });
   const subscriber = new RedisSubscriber(subscriberConnection);
-  const gateway = new RedisMessageGateway({ redis, subscriber, keys, nodeId, local, directory });
+  const broadcasts = new RedisBroadcastRelay({ redis, subscriber, keys, nodeId });
+  const gateway = new RedisMessageGateway({ redis, subscriber, keys, nodeId, local, directory, broadcasts });
   await gateway.start();
   const opened: ConnectionId[] = [];
+  // What a node does with a relayed broadcast: hand it to each of its own connections.
+  await broadcasts.start((frame) => Promise.all(opened.map((id) => local.post(id, frame))));
   const server = new WsChatServer(
     local,
     {
@@ -104,6 +108,7 @@ async function startNode(keys: RedisKeys) {
   const close = async () => {
     await Promise.all(clients.map((client) => client.close()));
     await server.close();
+    await broadcasts.stop();
     await gateway.stop();
     await Promise.all([closeRedis(redis), closeRedis(subscriberConnection)]);
   };
@@ -122,6 +127,11 @@ messageGatewayContract('RedisMessageGateway', async (): Promise<GatewayHarness> 
     connect() {
       const node = count++ % 2 === 0 ? b : a;
       const next = queue.then(() => node.connect());
+      queue = next.catch(() => {});
+      return next;
+    },
+    connectElsewhere() {
+      const next = queue.then(() => b.connect());
       queue = next.catch(() => {});
       return next;
     },

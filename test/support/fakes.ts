@@ -1,5 +1,5 @@
 import type { ConnectionId, Delivery, MessageGateway } from '../../src/domain/index.js';
-import { toConnectionId } from '../../src/domain/index.js';
+import { PeersUnreachableError, toConnectionId } from '../../src/domain/index.js';
 
 let counter = 0;
 /** A fresh id, unique within the test run. */
@@ -34,6 +34,17 @@ export class RecordingGateway implements MessageGateway {
 
   framesTo(id: ConnectionId): string[] {
     return this.posts.filter((post) => post.to === id && !this.gone.has(id)).map((post) => post.frame);
+  }
+}
+
+/** A RecordingGateway of a multi-node chat: records relayed frames, or refuses them all when `unreachable`. */
+export class RelayingGateway extends RecordingGateway {
+  readonly relayed: string[] = [];
+  unreachable = false;
+
+  async relay(frame: string): Promise<void> {
+    if (this.unreachable) throw new PeersUnreachableError('test');
+    this.relayed.push(frame);
   }
 }
 

@@ -1,5 +1,4 @@
 import { type Redis, ReplyError } from 'ioredis';
-import type { BroadcastRelay } from '../../domain/index.js';
 import { type HeldFrame, HeldFrames } from './HeldFrames.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -30,7 +29,7 @@ export interface RedisBroadcastRelayOptions {
  * and the other nodes have subscribed again (or `resumeWaitMs` passed) they are published. A
  * frame may then reach Redis twice; receivers drop what they have seen by its sequence number.
  */
-export class RedisBroadcastRelay implements BroadcastRelay {
+export class RedisBroadcastRelay {
   private readonly held: HeldFrames;
   private sequence = 0;
   private open = true;
@@ -57,6 +56,7 @@ export class RedisBroadcastRelay implements BroadcastRelay {
     this.subscribers = await this.countSubscribers();
   }
 
+  /** Publishes `frame` once for the other nodes, or holds it; throws `PeersUnreachableError` when full. */
   async relay(frame: string): Promise<void> {
     const payload = encodeEnvelope({ origin: this.options.nodeId, sequence: this.sequence + 1, frame });
     const held = this.held.hold(payload, Buffer.byteLength(frame));

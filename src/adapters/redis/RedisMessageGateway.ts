@@ -1,5 +1,6 @@
 import { type Redis, ReplyError } from 'ioredis';
 import type { ConnectionId, Delivery, MessageGateway } from '../../domain/index.js';
+import type { RedisBroadcastRelay } from './RedisBroadcastRelay.js';
 import type { RedisConnectionRepository } from './RedisConnectionRepository.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -13,6 +14,8 @@ export interface RedisMessageGatewayOptions {
   readonly local: MessageGateway;
   /** Where to look up which node holds a connection. */
   readonly directory: RedisConnectionRepository;
+  /** Carries broadcasts to the other nodes, one PUBLISH each. */
+  readonly broadcasts: RedisBroadcastRelay;
   readonly onWarning?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -23,6 +26,9 @@ export interface RedisMessageGatewayOptions {
  * node no longer listens. A connection that vanishes while the frame is in transit is left to
  * its node, which removes it when its socket closes. While Redis is unreachable a connection
  * this node does not hold cannot be reached, and is reported gone.
+ *
+ * A broadcast is not posted connection by connection across the cluster: it is relayed once to
+ * the other nodes, and each delivers it to its own connections.
  */
 export class RedisMessageGateway implements MessageGateway {
   constructor(private readonly options: RedisMessageGatewayOptions) {}
@@ -50,6 +56,10 @@ export class RedisMessageGateway implements MessageGateway {
       this.options.onWarning?.('gateway.unreachable', { connectionId: to, error: String(error) });
       return 'gone';
     }
+  }
+
+  relay(frame: string): Promise<void> {
+    return this.options.broadcasts.relay(frame);
   }
 
   private async receive(message: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context 
 import type { Container } from 'inversify';
 import { binaryFrame, type ConnectionId, type InboundFrame, textFrame, toConnectionId } from '../../domain/index.js';
 import { describeError, log } from '../log.js';
-import { INTERNAL_ERROR_REPLY } from '../server/createConnectionHandler.js';
+import { INTERNAL_ERROR_REPLY } from '../replies.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaContainer } from './container.js';
 

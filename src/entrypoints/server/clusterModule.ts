@@ -44,9 +44,9 @@ export function clusterModule(links: ClusterLinks, config: ClusterConfig): Conta
     bind(TOKENS.ConnectionRepository).toService(CLUSTER_TOKENS.Membership);
     bind(CLUSTER_TOKENS.Gateway)
       .toResolvedValue(
-        (local, directory) =>
-          new RedisMessageGateway({ redis, subscriber, keys, nodeId, local, directory, onWarning: warn }),
-        [SERVER_TOKENS.WsMessageGateway, CLUSTER_TOKENS.Directory],
+        (local, directory, broadcasts) =>
+          new RedisMessageGateway({ redis, subscriber, keys, nodeId, local, directory, broadcasts, onWarning: warn }),
+        [SERVER_TOKENS.WsMessageGateway, CLUSTER_TOKENS.Directory, CLUSTER_TOKENS.Relay],
       )
       .inSingletonScope();
     bind(TOKENS.MessageGateway).toService(CLUSTER_TOKENS.Gateway);

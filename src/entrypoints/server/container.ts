@@ -1,11 +1,10 @@
 import { Container, ContainerModule } from 'inversify';
 import { InMemoryConnectionRepository } from '../../adapters/memory/index.js';
 import { WsChatServer, WsMessageGateway } from '../../adapters/ws/index.js';
-import { BroadcastMessage } from '../../application/index.js';
 import { coreModule } from '../coreModule.js';
 import { describeError, log } from '../log.js';
 import { TOKENS } from '../tokens.js';
-import { CLUSTER_TOKENS, clusterModule } from './clusterModule.js';
+import { clusterModule } from './clusterModule.js';
 import type { ServerConfig } from './config.js';
 import type { ClusterLinks } from './connectCluster.js';
 import { createConnectionHandler } from './createConnectionHandler.js';
@@ -55,14 +54,5 @@ export function buildServerContainer(config: ServerConfig, cluster?: ClusterLink
     return container;
   }
   container.load(clusterModule(cluster, config.cluster));
-  // Same use case, plus the relay that carries each broadcast once to the other nodes.
-  container.unbind(TOKENS.BroadcastMessage);
-  container
-    .bind(TOKENS.BroadcastMessage)
-    .toResolvedValue(
-      (connections, gateway, options, relay) => new BroadcastMessage(connections, gateway, options, relay),
-      [TOKENS.ConnectionRepository, TOKENS.MessageGateway, TOKENS.BroadcastOptions, CLUSTER_TOKENS.Relay],
-    )
-    .inSingletonScope();
   return container;
 }

@@ -2,13 +2,7 @@ import type { ChatConnectionHandler } from '../../adapters/ws/index.js';
 import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
 import { type MessageGateway, PeersUnreachableError } from '../../domain/index.js';
 import { describeError, log } from '../log.js';
-
-/** What a sender receives when its frame failed for a reason that is not its own. */
-export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message was not delivered';
-
-/** What a sender receives when its message reached this node's clients but not the other nodes. */
-export const PEERS_UNREACHABLE_REPLY =
-  'Error: The other chat servers are unreachable, your message reached only the clients on this server';
+import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../replies.js';
 
 interface Dependencies {
   readonly join: JoinChat;

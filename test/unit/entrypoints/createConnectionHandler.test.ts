@@ -7,13 +7,10 @@ import {
   LeaveChat,
   RejectUnknownAction,
 } from '../../../src/application/index.js';
-import { PeersUnreachableError, textFrame } from '../../../src/domain/index.js';
-import {
-  createConnectionHandler,
-  INTERNAL_ERROR_REPLY,
-  PEERS_UNREACHABLE_REPLY,
-} from '../../../src/entrypoints/server/createConnectionHandler.js';
-import { collect, newId, RecordingGateway } from '../../support/fakes.js';
+import { textFrame } from '../../../src/domain/index.js';
+import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../../../src/entrypoints/replies.js';
+import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
+import { collect, newId, RecordingGateway, RelayingGateway } from '../../support/fakes.js';
 
 function arrange() {
   const connections = new InMemoryConnectionRepository();
@@ -50,9 +47,9 @@ describe('createConnectionHandler', () => {
 
   it('tells the sender its message reached only this node when the other nodes are unreachable', async () => {
     const connections = new InMemoryConnectionRepository();
-    const gateway = new RecordingGateway();
-    const unreachable = { relay: async () => Promise.reject(new PeersUnreachableError('test')) };
-    const broadcast = new BroadcastMessage(connections, gateway, { maxConcurrentDeliveries: 4 }, unreachable);
+    const gateway = new RelayingGateway();
+    gateway.unreachable = true;
+    const broadcast = new BroadcastMessage(connections, gateway, { maxConcurrentDeliveries: 4 });
     const handler = createConnectionHandler({
       join: new JoinChat(connections),
       leave: new LeaveChat(connections),

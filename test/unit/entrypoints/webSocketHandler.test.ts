@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readLambdaConfig } from '../../../src/entrypoints/lambda/config.js';
 import { type LambdaContainer, managementEndpointOf } from '../../../src/entrypoints/lambda/container.js';
 import { frameOf, webSocketHandler } from '../../../src/entrypoints/lambda/webSocketHandler.js';
-import { INTERNAL_ERROR_REPLY } from '../../../src/entrypoints/server/createConnectionHandler.js';
+import { INTERNAL_ERROR_REPLY } from '../../../src/entrypoints/replies.js';
 import { TOKENS } from '../../../src/entrypoints/tokens.js';
 import { RecordingGateway } from '../../support/fakes.js';
 
