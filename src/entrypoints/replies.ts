@@ -4,7 +4,7 @@
  */
 
 /** The frame could not be handled: the message may not have reached everyone. */
-export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message was not delivered';
+export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message may not have reached everyone';
 
 /** The message reached this node's clients but not the other nodes of the cluster. */
 export const PEERS_UNREACHABLE_REPLY =
