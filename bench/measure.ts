@@ -38,7 +38,7 @@ export class UnavailableError extends Error {
 }
 
 const SETTLE_MS = 500;
-const IDLE_SETTLE_MS = 1500;
+const IDLE_SETTLE_MS = 1000;
 const CONNECT_TIMEOUT_MS = 120_000;
 
 /**
