@@ -1,19 +1,15 @@
+import { type ConnectionLimitSettings, readConnectionLimits } from '../connectionLimits.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
 
 const KIB = 1024;
-const MINUTE = 60_000;
 
 /** Everything the standalone server reads from its environment. */
-export interface ServerConfig {
+export interface ServerConfig extends ConnectionLimitSettings {
   readonly host: string;
   readonly port: number;
-  readonly maxMessageBytes: number;
-  readonly idleTimeoutMs: number;
-  readonly maxConnectionAgeMs: number;
   readonly heartbeatIntervalMs: number;
   readonly maxBufferedBytes: number;
   readonly maxConcurrentDeliveries: number;
-  readonly shutdownGraceMs: number;
   /** Set: join the Redis cluster; unset: run on the in-memory default. */
   readonly redisUrl: string | undefined;
   /** Cluster settings, read whether or not `redisUrl` is set. */
@@ -38,13 +34,10 @@ export function readServerConfig(env: Env): ServerConfig {
   return {
     host: stringSetting(env, 'HOST', '0.0.0.0'),
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
-    maxMessageBytes: integerSetting(env, 'MAX_MESSAGE_BYTES', 128 * KIB, 1),
-    idleTimeoutMs: integerSetting(env, 'IDLE_TIMEOUT_MS', 10 * MINUTE, 1),
-    maxConnectionAgeMs: integerSetting(env, 'MAX_CONNECTION_AGE_MS', 120 * MINUTE, 1),
+    ...readConnectionLimits(env),
     heartbeatIntervalMs: integerSetting(env, 'HEARTBEAT_INTERVAL_MS', 30_000, 10),
     maxBufferedBytes: integerSetting(env, 'MAX_BUFFERED_BYTES', 4 * KIB * KIB, 1),
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
-    shutdownGraceMs: integerSetting(env, 'SHUTDOWN_GRACE_MS', 5000, 0),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
     cluster: {
       keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),
