@@ -104,7 +104,8 @@ const ROWS: readonly Row[] = [
 function loadLine(m: Measurement): string {
   const { clients, senders, messages, payload, window, rate } = m.load;
   const pace = rate > 0 ? `${rate} msg/s` : `window ${window}`;
-  return `${int(clients)} clients, ${senders} senders x ${messages} messages, ${payload} B, ${pace}`;
+  const plural = (count: number, noun: string) => `${int(count)} ${noun}${count === 1 ? '' : 's'}`;
+  return `${plural(clients, 'client')}, ${plural(senders, 'sender')} x ${plural(messages, 'message')}, ${payload} B, ${pace}`;
 }
 
 /** A Markdown section per scenario: ours, the reference, the ratio. */
@@ -121,7 +122,8 @@ export function renderMarkdown(results: readonly ScenarioResult[]): string {
     }
     const sample = result.ours ?? result.reference;
     const runs = result.runs?.ours.length ?? result.runs?.reference.length ?? 1;
-    if (sample !== undefined) out.push(`Load: ${loadLine(sample)}. Medians of ${runs} runs each.`, '');
+    const runsLine = runs === 1 ? 'One run each.' : `Medians of ${runs} runs each.`;
+    if (sample !== undefined) out.push(`Load: ${loadLine(sample)}. ${runsLine}`, '');
     out.push('| figure | ours | reference | ratio |', '|---|---:|---:|---:|');
     for (const row of ROWS) {
       const ours = result.ours === undefined ? '-' : row.value(result.ours);
