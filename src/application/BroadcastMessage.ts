@@ -1,6 +1,7 @@
 import {
   type ConnectionId,
   type ConnectionRepository,
+  type Delivery,
   InvalidMessageDataError,
   type MessageGateway,
 } from '../domain/index.js';
@@ -66,13 +67,18 @@ export class BroadcastMessage {
   async deliverToAll(frame: string): Promise<BroadcastResult> {
     let delivered = 0;
     let gone = 0;
-    const deliver = async (recipient: ConnectionId): Promise<void> => {
-      if ((await this.gateway.post(recipient, frame)) === 'delivered') {
+    const settle = (recipient: ConnectionId, outcome: Delivery): void | Promise<void> => {
+      if (outcome === 'delivered') {
         delivered++;
         return;
       }
       gone++;
-      await this.connections.remove(recipient);
+      return this.connections.remove(recipient);
+    };
+    const deliver = (recipient: ConnectionId): void | Promise<void> => {
+      const outcome = this.gateway.post(recipient, frame);
+      if (typeof outcome === 'string') return settle(recipient, outcome);
+      return outcome.then((settled) => settle(recipient, settled));
     };
     for await (const page of this.connections.list()) {
       await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);

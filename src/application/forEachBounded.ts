@@ -1,11 +1,13 @@
 /**
- * Runs `work` over `items` with at most `limit` calls in flight, in order of start. A failure
- * does not stop the other items: every item is tried, then the first failure is rethrown.
+ * Runs `work` over `items` with at most `limit` calls in flight, in order of start. Work that
+ * finishes at once (returns no promise) is not awaited, so a synchronous run costs no promise
+ * per item. A failure does not stop the other items: every item is tried, then the first
+ * failure is rethrown.
  */
 export async function forEachBounded<T>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<void>,
+  work: (item: T) => void | Promise<void>,
 ): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -13,7 +15,8 @@ export async function forEachBounded<T>(
     while (next < items.length) {
       const item = items[next++] as T;
       try {
-        await work(item);
+        const pending = work(item);
+        if (pending !== undefined) await pending;
       } catch (error) {
         failure ??= { error };
       }

@@ -6,11 +6,12 @@ export type Delivery = 'delivered' | 'gone';
 /** Delivers frames to connected clients, whatever carries them. */
 export interface MessageGateway {
   /**
-   * Sends `frame` to `to` as one text frame, verbatim.
-   * Resolves `'gone'` when that connection no longer exists (it never throws for that);
-   * rejects only on an infrastructure failure.
+   * Sends `frame` to `to` as one text frame, verbatim. Answers `'gone'` when that connection no
+   * longer exists (it never fails for that), and fails only on an infrastructure failure.
+   * The answer comes at once where it is known without waiting (a socket of this process, the
+   * hot path of a broadcast), else as a promise.
    */
-  post(to: ConnectionId, frame: string): Promise<Delivery>;
+  post(to: ConnectionId, frame: string): Delivery | Promise<Delivery>;
 
   /**
    * Present only where the chat spans several processes that each hold part of the audience:

@@ -43,9 +43,14 @@ export class RedisMessageGateway implements MessageGateway {
     await this.options.subscriber.unsubscribe(this.options.keys.nodeChannel(this.options.nodeId));
   }
 
-  async post(to: ConnectionId, frame: string): Promise<Delivery> {
-    const { local, directory, redis, keys, nodeId } = this.options;
-    if ((await local.post(to, frame)) === 'delivered') return 'delivered';
+  post(to: ConnectionId, frame: string): Delivery | Promise<Delivery> {
+    const outcome = this.options.local.post(to, frame);
+    if (outcome === 'delivered') return outcome;
+    return Promise.resolve(outcome).then((settled) => (settled === 'delivered' ? settled : this.postRemote(to, frame)));
+  }
+
+  private async postRemote(to: ConnectionId, frame: string): Promise<Delivery> {
+    const { directory, redis, keys, nodeId } = this.options;
     try {
       const owner = await directory.ownerOf(to);
       if (owner === undefined || owner === nodeId) return 'gone';

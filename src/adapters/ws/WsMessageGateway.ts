@@ -20,9 +20,6 @@ interface Attached {
   readonly stream: Duplex | undefined;
 }
 
-const DELIVERED: Promise<Delivery> = Promise.resolve('delivered');
-const GONE: Promise<Delivery> = Promise.resolve('gone');
-
 /**
  * Delivers to the `ws` sockets of this process. Sockets are attached by the server that
  * accepted them and detached when they close.
@@ -57,26 +54,22 @@ export class WsMessageGateway implements MessageGateway {
     return this.sockets.size;
   }
 
-  // Not `async`: a broadcast calls this once per recipient, and settled promises are reused.
-  post(to: ConnectionId, frame: string): Promise<Delivery> {
+  // Synchronous: a broadcast calls this once per recipient, and a socket write needs no waiting.
+  post(to: ConnectionId, frame: string): Delivery {
     const attached = this.sockets.get(to);
-    if (attached === undefined) return GONE;
+    if (attached === undefined) return 'gone';
     const { socket, stream } = attached;
-    if (socket.readyState !== WebSocket.OPEN) return GONE;
+    if (socket.readyState !== WebSocket.OPEN) return 'gone';
     if (socket.bufferedAmount > this.maxBufferedBytes) {
       this.disconnectSlowClient(socket);
-      return GONE;
+      return 'gone';
     }
-    try {
-      const encoded = this.encode(frame);
-      // `ws` writes each frame synchronously (no compression here), so whole frames written
-      // beside it cannot interleave with its own (pings, pongs, close).
-      if (stream !== undefined) stream.write(encoded);
-      else socket.send(encoded.subarray(encoded.length - Buffer.byteLength(frame)), { binary: false });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return DELIVERED;
+    const encoded = this.encode(frame);
+    // `ws` writes each frame synchronously (no compression here), so whole frames written
+    // beside it cannot interleave with its own (pings, pongs, close).
+    if (stream !== undefined) stream.write(encoded);
+    else socket.send(encoded.subarray(encoded.length - Buffer.byteLength(frame)), { binary: false });
+    return 'delivered';
   }
 
   /**

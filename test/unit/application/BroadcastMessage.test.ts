@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryConnectionRepository } from '../../../src/adapters/memory/index.js';
 import { BroadcastMessage } from '../../../src/application/index.js';
-import { InvalidMessageDataError } from '../../../src/domain/index.js';
+import { type Delivery, InvalidMessageDataError } from '../../../src/domain/index.js';
 import { collect, newId, RecordingGateway } from '../../support/fakes.js';
 
 async function arrange(count: number, { pageSize = 1000, latencyMs = 0, maxConcurrentDeliveries = 64 } = {}) {
@@ -43,6 +43,24 @@ describe('BroadcastMessage', () => {
       const { connections, ids, broadcast } = await arrange(1);
       await broadcast.execute({ sender: ids[0]!, data: 'alone' });
       expect((await collect(connections.list())).flat()).toEqual(ids);
+    });
+
+    it('works with a gateway that answers at once, removing the recipients it reports gone', async () => {
+      const connections = new InMemoryConnectionRepository({ pageSize: 3 });
+      const ids = Array.from({ length: 7 }, () => newId());
+      for (const id of ids) await connections.add(id);
+      const stale = new Set([ids[1], ids[5]]);
+      const posted: string[] = [];
+      const immediate = {
+        post: (to: (typeof ids)[number]): Delivery => {
+          posted.push(to);
+          return stale.has(to) ? 'gone' : 'delivered';
+        },
+      };
+      const result = await new BroadcastMessage(connections, immediate).execute({ sender: ids[0]!, data: 'now' });
+      expect(result).toEqual({ kind: 'broadcast', delivered: 5, gone: 2 });
+      expect(posted.sort()).toEqual([...ids].sort());
+      expect((await collect(connections.list())).flat().sort()).toEqual(ids.filter((id) => !stale.has(id)).sort());
     });
 
     it('never has more deliveries in flight than the bound', async () => {

@@ -17,6 +17,15 @@ describe('forEachBounded', () => {
     expect(peak).toBe(3);
   });
 
+  it('runs synchronous work to the end without waiting for a turn of the event loop', async () => {
+    const seen: number[] = [];
+    const run = forEachBounded([1, 2, 3, 4, 5], 2, (item) => {
+      seen.push(item);
+    });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    await run;
+  });
+
   it('does nothing for no items', async () => {
     let calls = 0;
     await forEachBounded([], 4, async () => {
