@@ -42,6 +42,7 @@ export class WsChatServer {
   private readonly limits: ConnectionLimits;
   private readonly clients = new Map<WebSocket, Client>();
   private closing = false;
+  private readonly leaving = new Set<Promise<void>>();
   private readonly reportFrameError = (error: unknown) => this.options.onError?.(error, 'frame');
   private readonly reportSocketError = (error: unknown) => this.options.onError?.(error, 'socket');
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -86,7 +87,10 @@ export class WsChatServer {
     return this.http.address() as AddressInfo;
   }
 
-  /** Stops accepting, closes every client with 1001, and resolves once each has been left. */
+  /**
+   * Stops accepting, closes every client with 1001 (cutting those that do not answer within
+   * `graceMs`), and resolves once the handler has been told of each close.
+   */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
     this.limits.stop();
@@ -97,11 +101,15 @@ export class WsChatServer {
     }, graceMs);
     await Promise.all(closed);
     clearTimeout(cut);
+    await Promise.all(this.leaving);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Connections that never upgraded (idle or half-sent requests) would hold `close` forever.
+    this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
+    socket.on('error', this.reportSocketError);
     if (this.closing) {
       socket.close(CloseCodes.goingAway, 'Server shutting down');
       return;
@@ -115,7 +123,6 @@ export class WsChatServer {
     queue.push(() => this.handler.opened(id));
     // Listeners shared by every socket (`this` is the socket): no closures held per connection.
     socket.on('message', this.onMessage);
-    socket.on('error', this.reportSocketError);
     // `on`, not `once`: 'close' comes once anyway, and `once` wraps each listener.
     socket.on('close', this.onClose);
   }
@@ -134,7 +141,12 @@ export class WsChatServer {
     this.clients.delete(socket);
     this.limits.untrack(socket);
     this.gateway.detach(client.id);
-    client.queue.push(() => this.handler.closed(client.id));
+    // Tracked until it has run, so that `close` can wait for every leave.
+    const left = new Promise<void>((resolve) =>
+      client.queue.push(() => this.handler.closed(client.id).finally(resolve)),
+    );
+    this.leaving.add(left);
+    void left.then(() => this.leaving.delete(left));
   }
 
   private whenClosed(socket: WebSocket): Promise<void> {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
@@ -98,6 +99,31 @@ describe('WsChatServer', () => {
       await started.server.close();
       for (const client of clients) expect((await client.closed).code).toBe(1001);
       expect([...started.events.closed].sort()).toEqual([...started.events.opened].sort());
+      started = undefined;
+    });
+  });
+
+  describe('close, with stragglers', () => {
+    it('does not wait for a TCP connection that never upgraded', async () => {
+      started = await startRecordingServer({});
+      const { port } = new URL(started.url);
+      const idle = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => idle.once('connect', resolve));
+      const outcome = await Promise.race([
+        started.server.close(100).then(() => 'closed'),
+        delay(3000).then(() => 'hung'),
+      ]);
+      idle.destroy();
+      expect(outcome).toBe('closed');
+      started = undefined;
+    });
+
+    it('resolves only once the handler has been told of every close', async () => {
+      started = await startRecordingServer({ closed: () => delay(150) });
+      await Promise.all([1, 2].map(() => ChatClient.connect(started?.url as string)));
+      await eventually(() => started?.events.opened.length === 2);
+      await started.server.close();
+      expect(started.events.closed).toHaveLength(2);
       started = undefined;
     });
   });

@@ -9,6 +9,8 @@ export async function startRecordingServer(options: {
   maxBufferedBytes?: number;
   maxQueuedFramesPerClient?: number;
   received?: (id: ConnectionId, frame: InboundFrame) => Promise<void>;
+  /** Runs before the close is recorded, to model a slow leave. */
+  closed?: (id: ConnectionId) => Promise<void>;
 }) {
   const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as InboundFrame[] };
   const gateway = new WsMessageGateway({
@@ -24,6 +26,7 @@ export async function startRecordingServer(options: {
       await options.received?.(id, frame);
     },
     closed: async (id) => {
+      await options.closed?.(id);
       events.closed.push(id);
     },
   };
