@@ -119,7 +119,11 @@ export class RedisBroadcastRelay {
     this.held.unsendAll();
     if (!this.open) return;
     this.open = false;
-    // A link that failed without ever closing gets no ready event: look again shortly.
+    this.resumeLater();
+  }
+
+  /** A link that failed without ever closing (a stalled Redis) gets no ready event: look again. */
+  private resumeLater(): void {
     setTimeout(() => {
       if (!this.open && this.options.redis.status === 'ready') void this.resume(++this.generation);
     }, 1000).unref();
@@ -134,7 +138,9 @@ export class RedisBroadcastRelay {
         if (generation !== this.generation) return;
       }
     } catch {
-      return; // The link dropped again; the next ready event resumes.
+      // Still unreachable: the next ready event resumes, or the next look if none comes.
+      if (generation === this.generation) this.resumeLater();
+      return;
     }
     if (generation !== this.generation || this.options.redis.status !== 'ready') return;
     const waiting = this.held.unsent();

@@ -17,6 +17,11 @@ export interface ConnectRedisOptions {
   readonly connectTimeoutMs?: number;
   /** Longest pause between reconnection attempts. */
   readonly maxReconnectDelayMs?: number;
+  /**
+   * Commands connection: how long a command may wait for its answer. A Redis that stalls
+   * without dropping the link must not hold up joins, broadcasts or shutdown forever.
+   */
+  readonly commandTimeoutMs?: number;
   /** Connection errors after startup (ioredis reconnects by itself). */
   readonly onError?: (error: Error) => void;
 }
@@ -25,16 +30,17 @@ export interface ConnectRedisOptions {
  * Opens one connection and resolves once it is ready, or rejects with `RedisUnavailableError`.
  *
  * After startup ioredis reconnects forever. The commands connection never queues while
- * disconnected (callers buffer or resync themselves, so nothing piles up unbounded), while a
- * command already sent when the link drops waits and is resent after reconnecting.
+ * disconnected (callers buffer or resync themselves, so nothing piles up unbounded), and a
+ * command that gets no answer within `commandTimeoutMs` fails like one sent on a dropped link.
  */
 export async function connectRedis(url: string, options: ConnectRedisOptions): Promise<Redis> {
-  const { role, connectTimeoutMs = 5000, maxReconnectDelayMs = 1000 } = options;
+  const { role, connectTimeoutMs = 5000, maxReconnectDelayMs = 1000, commandTimeoutMs = 2000 } = options;
   const settings: RedisOptions = {
     lazyConnect: true,
     connectTimeout: connectTimeoutMs,
     maxRetriesPerRequest: null,
     enableOfflineQueue: role === 'subscriber',
+    ...(role === 'commands' ? { commandTimeout: commandTimeoutMs } : {}),
     autoResubscribe: true,
     autoResendUnfulfilledCommands: true,
     connectionName: `chat-${role}`,

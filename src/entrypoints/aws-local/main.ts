@@ -65,9 +65,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('info', 'shutdown', { signal });
-    await api.close(config.shutdownGraceMs);
-    await pool.close();
-    await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
+    setTimeout(() => process.exit(0), config.shutdownGraceMs + 5000).unref();
+    try {
+      await api.close(config.shutdownGraceMs);
+      await pool.close();
+      await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
+    } catch (error) {
+      log('error', 'shutdown.failed', describeError(error));
+    }
     process.exit(0);
   };
   process.on('SIGTERM', stop);
