@@ -60,7 +60,7 @@ export class RedisNodeHeartbeat {
           return undefined;
         });
       },
-      Math.floor(this.options.intervalMs / 2),
+      Math.floor(this.options.intervalMs / 4),
     );
     this.timer.unref();
     return report;
