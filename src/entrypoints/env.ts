@@ -10,14 +10,14 @@ export class InvalidSettingError extends Error {
   }
 }
 
+/**
+ * Largest value accepted unless a setting says otherwise: Node's timers take at most 2^31 - 1 ms
+ * and silently fire after 1 ms beyond it, so a larger delay must fail at start, not at run time.
+ */
+export const MAX_SETTING = 2 ** 31 - 1;
+
 /** Reads an integer setting within [min, max], or `fallback` when it is unset or empty. */
-export function integerSetting(
-  env: Env,
-  name: string,
-  fallback: number,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
+export function integerSetting(env: Env, name: string, fallback: number, min = 0, max = MAX_SETTING): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);

@@ -18,6 +18,13 @@ describe('integerSetting', () => {
   });
 });
 
+describe('integerSetting without an explicit maximum', () => {
+  it('refuses a value past what a Node timer can wait, rather than firing after 1 ms', () => {
+    expect(integerSetting({ IDLE_TIMEOUT_MS: String(2 ** 31 - 1) }, 'IDLE_TIMEOUT_MS', 1)).toBe(2 ** 31 - 1);
+    expect(() => integerSetting({ IDLE_TIMEOUT_MS: '3000000000' }, 'IDLE_TIMEOUT_MS', 1)).toThrow(InvalidSettingError);
+  });
+});
+
 describe('stringSetting', () => {
   it('reads a value or falls back when unset or blank', () => {
     expect(stringSetting({ HOST: '127.0.0.1' }, 'HOST', '0.0.0.0')).toBe('127.0.0.1');
