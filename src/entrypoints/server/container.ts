@@ -28,7 +28,9 @@ const wsModule = new ContainerModule(({ bind }) => {
       (config, gateway, join, leave, router) =>
         new WsChatServer(gateway, createConnectionHandler({ join, leave, router, gateway }), {
           ...config,
-          onError: (error, context) => log('error', 'connection.failure', { context, ...describeError(error) }),
+          // A socket error is the client's doing (bad UTF-8, oversized frame): not an alarm.
+          onError: (error, context) =>
+            log(context === 'socket' ? 'warn' : 'error', 'connection.failure', { context, ...describeError(error) }),
         }),
       [SERVER_TOKENS.Config, SERVER_TOKENS.WsMessageGateway, TOKENS.JoinChat, TOKENS.LeaveChat, TOKENS.ActionRouter],
     )
