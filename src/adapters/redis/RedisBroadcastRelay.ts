@@ -35,6 +35,8 @@ export class RedisBroadcastRelay {
   private open = true;
   private generation = 0;
   private subscribers = 1;
+  /** Nodes listening when the link was lost: a resume waits for as many to listen again. */
+  private listenersBeforeLoss = 1;
   private readonly seen = new SequenceFilter();
   private inbound: Promise<void> = Promise.resolve();
   private deliver: (frame: string) => Promise<unknown> = async () => {};
@@ -119,6 +121,7 @@ export class RedisBroadcastRelay {
     this.held.unsendAll();
     if (!this.open) return;
     this.open = false;
+    this.listenersBeforeLoss = this.subscribers;
     this.resumeLater();
   }
 
@@ -130,7 +133,9 @@ export class RedisBroadcastRelay {
   }
 
   private async resume(generation: number): Promise<void> {
-    const expected = this.subscribers;
+    // Not the latest count alone: right after a Redis restart a heartbeat sees only the nodes
+    // that have registered again, which would let held frames go out before the others listen.
+    const expected = Math.max(this.subscribers, this.listenersBeforeLoss);
     const deadline = Date.now() + (this.options.resumeWaitMs ?? 5000);
     try {
       while ((await this.countSubscribers()) < expected && Date.now() < deadline) {
