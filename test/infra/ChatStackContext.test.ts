@@ -1,0 +1,54 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { noBundling, synthChatStack } from './synthChatStack.js';
+
+describe('ChatStack with context', () => {
+  const custom = synthChatStack({
+    ...noBundling,
+    stageName: 'dev',
+    tableRemovalPolicy: 'retain',
+    logRetentionDays: '7',
+    pointInTimeRecovery: 'true',
+    throttleRateLimit: 10,
+    throttleBurstLimit: 20,
+    apiGatewayCloudWatchRole: false,
+    broadcastConcurrency: '16',
+    connectionsPageSize: 250,
+  });
+
+  it('applies the stage name, throttling, retention, removal policy and PITR', () => {
+    custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'dev',
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+    custom.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+    });
+    for (const group of Object.values(custom.template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(7);
+    }
+  });
+
+  it('scopes ManageConnections to the chosen stage', () => {
+    const text = JSON.stringify(custom.template.toJSON());
+    expect(text).toContain('/dev/POST/@connections/*');
+    expect(text).not.toContain('/production/');
+  });
+
+  it('passes the broadcast tuning to sendMessage only', () => {
+    const variables = (id: string) =>
+      (custom.template.toJSON().Resources[id].Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+    expect(variables(custom.functionId('sendMessage'))).toMatchObject({
+      BROADCAST_CONCURRENCY: '16',
+      CONNECTIONS_PAGE_SIZE: '250',
+    });
+    expect(variables(custom.functionId('connect'))).not.toHaveProperty('BROADCAST_CONCURRENCY');
+  });
+
+  it('leaves the regional logging role alone when told to', () => {
+    custom.template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    custom.template.resourceCountIs('AWS::IAM::Role', 4);
+  });
+});
