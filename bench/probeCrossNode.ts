@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import type { Deployment } from './scenarios.js';
 
 /**
  * Checks that a message sent on the first node reaches a client of the last one: a cluster
  * whose nodes do not share messages is reported unavailable rather than measured as lossy.
  */
-export async function probeCrossNode(deployment: Deployment, timeoutMs = 5000): Promise<string | undefined> {
+export async function probeCrossNode(
+  deployment: { readonly urls: readonly string[] },
+  timeoutMs = 5000,
+): Promise<string | undefined> {
   const first = deployment.urls[0] as string;
   const last = deployment.urls[deployment.urls.length - 1] as string;
   const open = (url: string) =>
