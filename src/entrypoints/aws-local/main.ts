@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { describeError, log } from '../log.js';
+import { exitOnSignals, urlHost } from '../process.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
 import { ensureConnectionsTable, LOCAL_CREDENTIALS, localDynamoDbClient } from './connectionsTable.js';
 import { LambdaWorkerPool } from './LambdaWorkerPool.js';
@@ -57,26 +58,14 @@ async function main(): Promise<void> {
   const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
   await pool.ready;
   api.setRoutes(pool.routeTable(Object.keys(ROUTES)));
-  const base = `${config.host}:${port}/${config.stage}`;
+  const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', 'shutdown', { signal });
-    setTimeout(() => process.exit(0), config.shutdownGraceMs + 5000).unref();
-    try {
-      await api.close(config.shutdownGraceMs);
-      await pool.close();
-      await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
-    } catch (error) {
-      log('error', 'shutdown.failed', describeError(error));
-    }
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnSignals(async () => {
+    await api.close(config.shutdownGraceMs);
+    await pool.close();
+    await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
+  }, config.shutdownGraceMs);
 }
 
 main().catch((error: unknown) => {
