@@ -1,31 +1,58 @@
-import { ClientError, type ConnectionId, type InboundFrame } from '../domain/index.js';
-import type { BroadcastMessage, BroadcastResult } from './BroadcastMessage.js';
+import { ClientError, type ConnectionId, type MessageGateway } from '../domain/index.js';
+import type { BroadcastMessage } from './BroadcastMessage.js';
+import { failureReply } from './failureReply.js';
 import { parseClientFrame } from './parseClientFrame.js';
 import type { RejectUnknownAction } from './RejectUnknownAction.js';
 
-export type RouteResult = BroadcastResult | { readonly kind: 'rejected'; readonly error: ClientError };
+/**
+ * The routes of the protocol: the actions a frame may name, which are also the route keys of
+ * the API Gateway WebSocket API (each with its integration) beside `$connect`, `$disconnect`
+ * and `$default`.
+ */
+export const MESSAGE_ROUTES = ['sendMessage'] as const;
 
-/** The routes of the protocol, the names API Gateway's route keys carry. */
-export const Routes = { sendMessage: 'sendMessage' } as const;
+export type MessageRoute = (typeof MESSAGE_ROUTES)[number];
 
 /**
- * Maps one client frame to its use case, as API Gateway's route selection does on AWS:
- * `sendMessage` broadcasts, anything else is rejected to its sender alone.
+ * Maps one client frame to its use case, as API Gateway's route selection does on AWS, and is
+ * the one place that does, on every runtime shape: `sendMessage` broadcasts, anything else is
+ * rejected to its sender alone. Use cases answer the sender themselves; when one fails for a
+ * reason that is not the client's, the router tells the sender and rethrows for the caller to
+ * log.
  */
 export class ActionRouter {
   constructor(
     private readonly broadcast: BroadcastMessage,
     private readonly reject: RejectUnknownAction,
+    private readonly gateway: MessageGateway,
   ) {}
 
-  async route(sender: ConnectionId, frame: InboundFrame): Promise<RouteResult> {
-    const parsed = parseClientFrame(frame);
-    if (parsed instanceof ClientError) {
-      return { kind: 'rejected', error: await this.reject.execute(sender, parsed) };
+  async route(sender: ConnectionId, text: string): Promise<void> {
+    try {
+      await this.dispatch(sender, text);
+    } catch (error) {
+      await this.tellSender(sender, error);
+      throw error;
     }
-    if (parsed.action === Routes.sendMessage) {
-      return this.broadcast.execute({ sender, data: parsed.body.data });
+  }
+
+  private dispatch(sender: ConnectionId, text: string): Promise<void> {
+    const parsed = parseClientFrame(text);
+    if (parsed instanceof ClientError) return this.reject.execute(sender, parsed);
+    switch (parsed.action as MessageRoute) {
+      case 'sendMessage':
+        return this.broadcast.execute({ sender, data: parsed.body.data });
+      default:
+        return this.reject.execute(sender);
     }
-    return { kind: 'rejected', error: await this.reject.execute(sender) };
+  }
+
+  /** Best effort: the original failure is what the caller must hear about. */
+  private async tellSender(sender: ConnectionId, error: unknown): Promise<void> {
+    try {
+      await this.gateway.post(sender, failureReply(error));
+    } catch {
+      // The gateway itself is failing; the caller logs the original error.
+    }
   }
 }

@@ -18,22 +18,18 @@ export interface SendMessageCommand {
   readonly data: unknown;
 }
 
-export type BroadcastResult =
-  | { readonly kind: 'broadcast'; readonly delivered: number; readonly gone: number }
-  | { readonly kind: 'rejected'; readonly error: InvalidMessageDataError };
-
 export const DEFAULT_BROADCAST_OPTIONS: BroadcastOptions = { maxConcurrentDeliveries: 64 };
 
 /**
  * `sendMessage`: the one place that decides what a broadcast means. The audience is every
  * listed connection, the sender included; the frame is `data` verbatim; a recipient reported
  * gone is removed from the repository (that recipient, never the sender); deliveries run with
- * bounded concurrency.
+ * bounded concurrency. Invalid data is answered to the sender alone.
  *
  * When the chat spans several nodes (the gateway can `relay`), each validated frame is relayed
- * to the others once and each node's audience is its own connections. A frame the other nodes
- * cannot take still reaches this node's audience, and the relay's failure is rethrown so the
- * sender hears of it.
+ * to the others once and each node's audience is its own connections: a node that receives a
+ * relayed frame hands it to `deliver`. A frame the other nodes cannot take still reaches this
+ * node's audience, and the relay's failure is rethrown so the sender hears of it.
  */
 export class BroadcastMessage {
   constructor(
@@ -46,34 +42,25 @@ export class BroadcastMessage {
     }
   }
 
-  async execute({ sender, data }: SendMessageCommand): Promise<BroadcastResult> {
+  async execute({ sender, data }: SendMessageCommand): Promise<void> {
     if (typeof data !== 'string') {
-      const error = new InvalidMessageDataError();
-      await this.gateway.post(sender, error.reply);
-      return { kind: 'rejected', error };
+      await this.gateway.post(sender, new InvalidMessageDataError().reply);
+      return;
     }
-    if (this.gateway.relay === undefined) return this.deliverToAll(data);
+    if (this.gateway.relay === undefined) return this.deliver(data);
     const relayed = this.gateway.relay(data).then(
       () => undefined,
       (error: unknown) => ({ error }),
     );
-    const result = await this.deliverToAll(data);
+    await this.deliver(data);
     const failure = await relayed;
     if (failure !== undefined) throw failure.error;
-    return result;
   }
 
-  /** Delivers an already validated frame to the whole audience, without relaying it. */
-  async deliverToAll(frame: string): Promise<BroadcastResult> {
-    let delivered = 0;
-    let gone = 0;
+  /** Delivers an already validated frame to this node's whole audience, without relaying it. */
+  async deliver(frame: string): Promise<void> {
     const settle = (recipient: ConnectionId, outcome: Delivery): void | Promise<void> => {
-      if (outcome === 'delivered') {
-        delivered++;
-        return;
-      }
-      gone++;
-      return this.connections.remove(recipient);
+      if (outcome === 'gone') return this.connections.remove(recipient);
     };
     const deliver = (recipient: ConnectionId): void | Promise<void> => {
       const outcome = this.gateway.post(recipient, frame);
@@ -83,6 +70,5 @@ export class BroadcastMessage {
     for await (const page of this.connections.list()) {
       await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);
     }
-    return { kind: 'broadcast', delivered, gone };
   }
 }

@@ -5,8 +5,7 @@ export class RejectUnknownAction {
   constructor(private readonly gateway: MessageGateway) {}
 
   /** Replies `error` (by default the seed's `Error: Invalid action type`) to `sender`. */
-  async execute(sender: ConnectionId, error: ClientError = new InvalidActionError()): Promise<ClientError> {
+  async execute(sender: ConnectionId, error: ClientError = new InvalidActionError()): Promise<void> {
     await this.gateway.post(sender, error.reply);
-    return error;
   }
 }

@@ -1,5 +1,6 @@
 export * from './ActionRouter.js';
 export * from './BroadcastMessage.js';
+export * from './failureReply.js';
 export * from './forEachBounded.js';
 export * from './JoinChat.js';
 export * from './LeaveChat.js';

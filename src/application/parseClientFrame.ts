@@ -1,4 +1,4 @@
-import { BinaryFrameError, type ClientError, type InboundFrame, InvalidActionError } from '../domain/index.js';
+import { type ClientError, InvalidActionError } from '../domain/index.js';
 
 /** A frame that parsed to a JSON object with a string `action`. */
 export interface ActionFrame {
@@ -7,14 +7,13 @@ export interface ActionFrame {
 }
 
 /**
- * Reads a frame the way API Gateway's route selection expression `$request.body.action` does:
- * a JSON object with a string `action`, else the error its sender receives.
+ * Reads a text frame the way API Gateway's route selection expression `$request.body.action`
+ * does: a JSON object with a string `action`, else the error its sender receives.
  */
-export function parseClientFrame(frame: InboundFrame): ActionFrame | ClientError {
-  if (frame.kind === 'binary') return new BinaryFrameError();
+export function parseClientFrame(text: string): ActionFrame | ClientError {
   let body: unknown;
   try {
-    body = JSON.parse(frame.text);
+    body = JSON.parse(text);
   } catch {
     return new InvalidActionError();
   }

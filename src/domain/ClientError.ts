@@ -1,6 +1,6 @@
 /**
- * Something a client caused: an expected outcome, returned as a value and answered with
- * `reply` to that client alone. Never thrown, never carries a stack to the client.
+ * Something a client caused: an expected outcome, answered with `reply` to that client alone.
+ * Never thrown, never carries a stack to the client.
  */
 export abstract class ClientError extends Error {
   abstract readonly code: string;
@@ -26,14 +26,5 @@ export class InvalidMessageDataError extends ClientError {
 
   constructor() {
     super('sendMessage needs a "data" field holding a string');
-  }
-}
-
-/** A binary frame: the protocol speaks JSON text only. */
-export class BinaryFrameError extends ClientError {
-  readonly code = 'BINARY_FRAME';
-
-  constructor() {
-    super('Binary frames are not supported; send a JSON text frame');
   }
 }

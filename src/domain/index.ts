@@ -1,6 +1,5 @@
 export * from './ClientError.js';
 export * from './ConnectionId.js';
 export type * from './ConnectionRepository.js';
-export * from './InboundFrame.js';
 export type * from './MessageGateway.js';
 export * from './PeersUnreachableError.js';

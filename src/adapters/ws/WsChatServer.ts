@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { binaryFrame, type ConnectionId, type InboundFrame, textFrame, toConnectionId } from '../../domain/index.js';
+import { type ConnectionId, toConnectionId } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
 import { ConnectionLimits, type ConnectionLimitsOptions } from './ConnectionLimits.js';
 import { FrameQueue } from './FrameQueue.js';
@@ -17,7 +17,7 @@ interface Client {
 /** What the server reports to the application about each client. */
 export interface ChatConnectionHandler {
   opened(id: ConnectionId): Promise<void>;
-  received(id: ConnectionId, frame: InboundFrame): Promise<void>;
+  received(id: ConnectionId, text: string): Promise<void>;
   closed(id: ConnectionId): Promise<void>;
 }
 
@@ -131,8 +131,13 @@ export class WsChatServer {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.limits.touch(socket);
-    const frame = isBinary ? binaryFrame(byteLength(data)) : textFrame(data.toString());
-    client.queue.push(() => this.handler.received(client.id, frame));
+    if (isBinary) {
+      // API Gateway accepts no binary frames: it closes the connection, and so does this server.
+      socket.close(1003, 'Binary frames are not supported');
+      return;
+    }
+    const text = data.toString();
+    client.queue.push(() => this.handler.received(client.id, text));
   }
 
   private closed(socket: WebSocket): void {
@@ -161,9 +166,4 @@ export class WsChatServer {
  */
 function flatString(text: string): string {
   return Buffer.from(text, 'latin1').toString('latin1');
-}
-
-function byteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PEERS_UNREACHABLE_REPLY } from '../../../src/entrypoints/replies.js';
+import { PEERS_UNREACHABLE_REPLY } from '../../../src/application/index.js';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
 import { type SpawnedRedis, spawnRedisServer, testClient, uniquePrefix } from '../../support/redis.js';
 import type { ChatProcess } from '../../support/spawnChatProcess.js';

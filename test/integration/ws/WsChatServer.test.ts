@@ -50,9 +50,7 @@ describe('WsChatServer', () => {
       for (let i = 0; i < 30; i++) client.send(`f${i}`);
       await eventually(() => started?.events.received.length === 30);
       expect(peak).toBe(1);
-      expect(started.events.received.map((f) => (f.kind === 'text' ? f.text : ''))).toEqual(
-        Array.from({ length: 30 }, (_, i) => `f${i}`),
-      );
+      expect(started.events.received).toEqual(Array.from({ length: 30 }, (_, i) => `f${i}`));
       client.vanish();
     });
 

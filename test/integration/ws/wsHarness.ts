@@ -1,5 +1,5 @@
 import { type ChatConnectionHandler, WsChatServer, WsMessageGateway } from '../../../src/adapters/ws/index.js';
-import type { ConnectionId, InboundFrame } from '../../../src/domain/index.js';
+import type { ConnectionId } from '../../../src/domain/index.js';
 
 /** A WsChatServer on a free loopback port whose handler records what it is told. */
 export async function startRecordingServer(options: {
@@ -8,11 +8,11 @@ export async function startRecordingServer(options: {
   heartbeatIntervalMs?: number;
   maxBufferedBytes?: number;
   maxQueuedFramesPerClient?: number;
-  received?: (id: ConnectionId, frame: InboundFrame) => Promise<void>;
+  received?: (id: ConnectionId, text: string) => Promise<void>;
   /** Runs before the close is recorded, to model a slow leave. */
   closed?: (id: ConnectionId) => Promise<void>;
 }) {
-  const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as InboundFrame[] };
+  const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as string[] };
   const gateway = new WsMessageGateway({
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     slowClientGraceMs: 500,
@@ -21,9 +21,9 @@ export async function startRecordingServer(options: {
     opened: async (id) => {
       events.opened.push(id);
     },
-    received: async (id, frame) => {
-      events.received.push(frame);
-      await options.received?.(id, frame);
+    received: async (id, text) => {
+      events.received.push(text);
+      await options.received?.(id, text);
     },
     closed: async (id) => {
       await options.closed?.(id);

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryConnectionRepository } from '../../../src/adapters/memory/index.js';
-import { ActionRouter, BroadcastMessage, RejectUnknownAction } from '../../../src/application/index.js';
-import { binaryFrame, textFrame } from '../../../src/domain/index.js';
-import { newId, RecordingGateway } from '../../support/fakes.js';
+import {
+  ActionRouter,
+  BroadcastMessage,
+  INTERNAL_ERROR_REPLY,
+  PEERS_UNREACHABLE_REPLY,
+  RejectUnknownAction,
+} from '../../../src/application/index.js';
+import { newId, RecordingGateway, RelayingGateway } from '../../support/fakes.js';
 
-async function arrange() {
+async function arrange(gateway = new RecordingGateway()) {
   const connections = new InMemoryConnectionRepository();
-  const gateway = new RecordingGateway();
   const [sender, other] = [newId(), newId()];
   await connections.add(sender);
   await connections.add(other);
-  const router = new ActionRouter(new BroadcastMessage(connections, gateway), new RejectUnknownAction(gateway));
+  const router = new ActionRouter(
+    new BroadcastMessage(connections, gateway),
+    new RejectUnknownAction(gateway),
+    gateway,
+  );
   return { gateway, sender, other, router };
 }
 
@@ -18,8 +26,7 @@ describe('ActionRouter', () => {
   describe('route', () => {
     it('broadcasts sendMessage data to everyone', async () => {
       const { gateway, sender, other, router } = await arrange();
-      const result = await router.route(sender, textFrame('{"action":"sendMessage","data":"hello world"}'));
-      expect(result).toEqual({ kind: 'broadcast', delivered: 2, gone: 0 });
+      await router.route(sender, '{"action":"sendMessage","data":"hello world"}');
       expect(gateway.framesTo(sender)).toEqual(['hello world']);
       expect(gateway.framesTo(other)).toEqual(['hello world']);
     });
@@ -36,24 +43,16 @@ describe('ActionRouter', () => {
       ['a JSON number', '12'],
       ['an empty frame', ''],
       ['an action differing in case', '{"action":"SendMessage","data":"x"}'],
+      ['an inherited property name as action', '{"action":"toString","data":"x"}'],
     ])('answers %s with the seed error to the sender alone', async (_label, text) => {
       const { gateway, sender, router } = await arrange();
-      const result = await router.route(sender, textFrame(text));
-      expect(result.kind).toBe('rejected');
+      await router.route(sender, text);
       expect(gateway.posts).toEqual([{ to: sender, frame: 'Error: Invalid action type' }]);
-    });
-
-    it('answers a binary frame with a clear error to the sender alone', async () => {
-      const { gateway, sender, router } = await arrange();
-      await router.route(sender, binaryFrame(3));
-      expect(gateway.posts).toHaveLength(1);
-      expect(gateway.posts[0]).toMatchObject({ to: sender });
-      expect(gateway.posts[0]?.frame).toMatch(/^Error: Binary frames are not supported/);
     });
 
     it('answers sendMessage without string data with a clear error to the sender alone', async () => {
       const { gateway, sender, router } = await arrange();
-      await router.route(sender, textFrame('{"action":"sendMessage","data":{"nested":true}}'));
+      await router.route(sender, '{"action":"sendMessage","data":{"nested":true}}');
       expect(gateway.posts).toEqual([
         { to: sender, frame: 'Error: sendMessage needs a "data" field holding a string' },
       ]);
@@ -61,8 +60,30 @@ describe('ActionRouter', () => {
 
     it('ignores a __proto__ key rather than letting it select a route', async () => {
       const { gateway, sender, router } = await arrange();
-      await router.route(sender, textFrame('{"__proto__":{"action":"sendMessage"},"data":"x"}'));
+      await router.route(sender, '{"__proto__":{"action":"sendMessage"},"data":"x"}');
       expect(gateway.posts).toEqual([{ to: sender, frame: 'Error: Invalid action type' }]);
+    });
+
+    it('tells the sender when delivery fails for a reason that is not its own, then rethrows', async () => {
+      const { gateway, sender, other, router } = await arrange();
+      gateway.failing.add(other);
+      await expect(router.route(sender, '{"action":"sendMessage","data":"hi"}')).rejects.toThrow(/failed/);
+      expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
+    });
+
+    it('tells the sender its message reached only this node when the other nodes are unreachable', async () => {
+      const gateway = new RelayingGateway();
+      gateway.unreachable = true;
+      const { sender, other, router } = await arrange(gateway);
+      await expect(router.route(sender, '{"action":"sendMessage","data":"local"}')).rejects.toThrow(/unreachable/);
+      expect(gateway.framesTo(other)).toEqual(['local']);
+      expect(gateway.framesTo(sender)).toEqual(['local', PEERS_UNREACHABLE_REPLY]);
+    });
+
+    it('rethrows the original failure when telling the sender fails too', async () => {
+      const { gateway, sender, router } = await arrange();
+      gateway.failing.add(sender);
+      await expect(router.route(sender, '{"action":"dance"}')).rejects.toThrow(`delivery to ${sender} failed`);
     });
   });
 });

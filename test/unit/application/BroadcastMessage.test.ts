@@ -17,8 +17,7 @@ describe('BroadcastMessage', () => {
   describe('execute', () => {
     it('delivers data verbatim to every connection, the sender included', async () => {
       const { gateway, ids, broadcast } = await arrange(3);
-      const result = await broadcast.execute({ sender: ids[0]!, data: 'hello world' });
-      expect(result).toEqual({ kind: 'broadcast', delivered: 3, gone: 0 });
+      await broadcast.execute({ sender: ids[0]!, data: 'hello world' });
       expect(gateway.posts.map((p) => p.to).sort()).toEqual([...ids].sort());
       expect(new Set(gateway.posts.map((p) => p.frame))).toEqual(new Set(['hello world']));
     });
@@ -33,8 +32,8 @@ describe('BroadcastMessage', () => {
       const { connections, gateway, ids, broadcast } = await arrange(4);
       const [sender, stale] = [ids[0]!, ids[2]!];
       gateway.gone.add(stale);
-      const result = await broadcast.execute({ sender, data: 'hi' });
-      expect(result).toEqual({ kind: 'broadcast', delivered: 3, gone: 1 });
+      await broadcast.execute({ sender, data: 'hi' });
+      expect(gateway.posts).toHaveLength(4);
       const left = (await collect(connections.list())).flat();
       expect(left.sort()).toEqual(ids.filter((id) => id !== stale).sort());
     });
@@ -57,8 +56,7 @@ describe('BroadcastMessage', () => {
           return stale.has(to) ? 'gone' : 'delivered';
         },
       };
-      const result = await new BroadcastMessage(connections, immediate).execute({ sender: ids[0]!, data: 'now' });
-      expect(result).toEqual({ kind: 'broadcast', delivered: 5, gone: 2 });
+      await new BroadcastMessage(connections, immediate).execute({ sender: ids[0]!, data: 'now' });
       expect(posted.sort()).toEqual([...ids].sort());
       expect((await collect(connections.list())).flat().sort()).toEqual(ids.filter((id) => !stale.has(id)).sort());
     });
@@ -78,12 +76,9 @@ describe('BroadcastMessage', () => {
       ['an array', ['hi']],
     ])('answers the sender alone when data is %s, and broadcasts nothing', async (_label, data) => {
       const { gateway, ids, broadcast } = await arrange(3);
-      const result = await broadcast.execute({ sender: ids[1]!, data });
-      expect(result.kind).toBe('rejected');
-      expect(result.kind === 'rejected' && result.error).toBeInstanceOf(InvalidMessageDataError);
-      expect(gateway.posts).toEqual([
-        { to: ids[1], frame: 'Error: sendMessage needs a "data" field holding a string' },
-      ]);
+      await broadcast.execute({ sender: ids[1]!, data });
+      expect(gateway.posts).toEqual([{ to: ids[1], frame: new InvalidMessageDataError().reply }]);
+      expect(gateway.posts[0]?.frame).toBe('Error: sendMessage needs a "data" field holding a string');
     });
 
     it('broadcasts an empty string, which is a valid message', async () => {

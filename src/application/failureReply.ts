@@ -1,7 +1,4 @@
-/**
- * Frames a sender receives when its message failed for a reason that is not its own. Every
- * runtime shape answers with the same text.
- */
+import { PeersUnreachableError } from '../domain/index.js';
 
 /** The frame could not be handled: the message may not have reached everyone. */
 export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message may not have reached everyone';
@@ -9,3 +6,8 @@ export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message 
 /** The message reached this node's clients but not the other nodes of the cluster. */
 export const PEERS_UNREACHABLE_REPLY =
   'Error: The other chat servers are unreachable, your message reached only the clients on this server';
+
+/** What a sender is told when its frame failed for a reason that is not its own. */
+export function failureReply(error: unknown): string {
+  return error instanceof PeersUnreachableError ? PEERS_UNREACHABLE_REPLY : INTERNAL_ERROR_REPLY;
+}
