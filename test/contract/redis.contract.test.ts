@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { InMemoryConnectionRepository } from '../../src/adapters/memory/index.js';
 import {
   closeRedis,
   connectRedis,
-  RedisBroadcastRelay,
-  RedisConnectionRepository,
+  createRedisChat,
+  type RedisChat,
   RedisKeys,
-  RedisMessageGateway,
-  RedisSubscriber,
+  RedisPresence,
 } from '../../src/adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../src/adapters/ws/index.js';
-import type { ConnectionId } from '../../src/domain/index.js';
-import { ClusterMembership } from '../../src/entrypoints/server/ClusterMembership.js';
+import type { ConnectionId, ConnectionRepository } from '../../src/domain/index.js';
 import { ChatClient } from '../support/ChatClient.js';
 import { collect } from '../support/fakes.js';
-import { deleteKeysUnder, type RedisFixture, startRedis, uniquePrefix } from '../support/redis.js';
+import { deleteKeysUnder, type RedisFixture, startRedis, testClient, uniquePrefix } from '../support/redis.js';
 import { connectionRepositoryContract } from './connectionRepositoryContract.js';
 import { type ConnectedClient, type GatewayHarness, messageGatewayContract } from './messageGatewayContract.js';
 
@@ -28,64 +25,95 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-connectionRepositoryContract('RedisConnectionRepository', async ({ pageSize }) => {
+/** Deletes every key of a harness once it is done. */
+async function cleanUp(prefix: string): Promise<void> {
+  const admin = testClient(fixture.url);
+  try {
+    await deleteKeysUnder(admin, prefix);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+// The cluster-wide presence: every node's connections, as any node reads them.
+connectionRepositoryContract('RedisPresence', async ({ pageSize }) => {
   const redis = await connectRedis(fixture.url, { role: 'commands' });
   const keys = new RedisKeys(uniquePrefix('contract'));
-  return {
-    repository: new RedisConnectionRepository({ redis, keys, nodeId: randomUUID(), pageSize }),
-    async close() {
-      await deleteKeysUnder(redis, keys.prefix);
-      await closeRedis(redis);
-    },
-  };
-});
-
-// A cluster node's audience: its own connections, written through to the directory.
-connectionRepositoryContract('ClusterMembership over RedisConnectionRepository', async ({ pageSize }) => {
-  const redis = await connectRedis(fixture.url, { role: 'commands' });
-  const keys = new RedisKeys(uniquePrefix('contract'));
-  const directory = new RedisConnectionRepository({ redis, keys, nodeId: randomUUID() });
-  const failures: unknown[] = [];
-  const membership = new ClusterMembership(new InMemoryConnectionRepository({ pageSize }), directory, (error) =>
-    failures.push(error),
-  );
-  return {
-    repository: membership,
-    async close() {
-      const listed = (await collect(membership.list())).flat().sort();
-      const inDirectory = (await collect(directory.list())).flat().sort();
-      await deleteKeysUnder(redis, keys.prefix);
-      await closeRedis(redis);
-      if (failures.length > 0 || listed.join() !== inDirectory.join()) {
-        throw new Error(`directory out of step with the membership: ${failures.length} failed writes`);
-      }
-    },
-  };
-});
-
-/** One in-process cluster node: a socket server whose joins and leaves go to the directory. */
-async function startNode(keys: RedisKeys) {
   const nodeId = randomUUID();
-  const redis = await connectRedis(fixture.url, { role: 'commands' });
-  const subscriberConnection = await connectRedis(fixture.url, { role: 'subscriber' });
-  const directory = new RedisConnectionRepository({ redis, keys, nodeId });
+  const presence = new RedisPresence({ redis, keys, nodeId, ttlMs: 60_000 });
+  // A registered node: the listing reads the connections of registered nodes only.
+  await redis.zadd(keys.nodes, Date.now() + 60_000, nodeId);
+  const repository: ConnectionRepository = {
+    add: (id) => presence.add(id),
+    remove: (id) => presence.remove(id),
+    list: () => presence.list(pageSize),
+  };
+  return {
+    repository,
+    async close() {
+      await deleteKeysUnder(redis, keys.prefix);
+      await closeRedis(redis);
+    },
+  };
+});
+
+/** A cluster node assembled by the adapter's factory, on this test's Redis. */
+async function createNode(prefix: string, pageSize?: number): Promise<{ chat: RedisChat; local: WsMessageGateway }> {
   const local = new WsMessageGateway({ maxBufferedBytes: 1024 * 1024 });
-  const subscriber = new RedisSubscriber(subscriberConnection);
-  const broadcasts = new RedisBroadcastRelay({ redis, subscriber, keys, nodeId });
-  const gateway = new RedisMessageGateway({ redis, subscriber, keys, nodeId, local, directory, broadcasts });
-  await gateway.start();
+  const chat = await createRedisChat(fixture.url, {
+    keyPrefix: prefix,
+    heartbeatIntervalMs: 60_000,
+    maxHeldFrames: 100,
+    maxHeldBytes: 1024 * 1024,
+    local,
+    localConnections: new InMemoryConnectionRepository(pageSize === undefined ? {} : { pageSize }),
+  });
+  return { chat, local };
+}
+
+// A cluster node's repository: its own connections, written through to the presence in step.
+connectionRepositoryContract('RedisConnectionRepository (createRedisChat)', async ({ pageSize }) => {
+  const prefix = uniquePrefix('contract');
+  const { chat } = await createNode(prefix, pageSize);
+  await chat.start({ deliver: async () => {} });
+  const reader = await connectRedis(fixture.url, { role: 'commands' });
+  const presence = new RedisPresence({
+    redis: reader,
+    keys: new RedisKeys(prefix),
+    nodeId: chat.nodeId,
+    ttlMs: 60_000,
+  });
+  return {
+    repository: chat.connections,
+    async close() {
+      const listed = (await collect(chat.connections.list())).flat().sort();
+      const inPresence = (await collect(presence.list())).flat().sort();
+      await chat.stop();
+      await closeRedis(reader);
+      await cleanUp(prefix);
+      if (listed.join() !== inPresence.join()) throw new Error('presence out of step with the repository');
+    },
+  };
+});
+
+/** One in-process cluster node: a socket server whose clients receive what other nodes relay. */
+async function startNode(prefix: string) {
+  const { chat, local } = await createNode(prefix);
   const opened: ConnectionId[] = [];
-  // What a node does with a relayed broadcast: hand it to each of its own connections.
-  await broadcasts.start((frame) => Promise.all(opened.map((id) => local.post(id, frame))));
+  await chat.start({
+    deliver: async (frame) => {
+      for (const id of opened) local.post(id, frame);
+    },
+  });
   const server = new WsChatServer(
     local,
     {
       opened: async (id) => {
-        await directory.add(id);
+        await chat.connections.add(id);
         opened.push(id);
       },
       received: async () => {},
-      closed: (id) => directory.remove(id),
+      closed: (id) => chat.connections.remove(id),
     },
     {
       host: '127.0.0.1',
@@ -108,38 +136,28 @@ async function startNode(keys: RedisKeys) {
   const close = async () => {
     await Promise.all(clients.map((client) => client.close()));
     await server.close();
-    await broadcasts.stop();
-    await gateway.stop();
-    await Promise.all([closeRedis(redis), closeRedis(subscriberConnection)]);
+    await chat.stop();
   };
-  return { gateway, redis, connect, close };
+  return { gateway: chat.gateway, connect, close };
 }
 
-// The gateway under test runs on node A; clients alternate between node B and A, so both the
-// cross-node path (directory lookup, node channel) and the local one are held to the contract.
-messageGatewayContract('RedisMessageGateway', async (): Promise<GatewayHarness> => {
-  const keys = new RedisKeys(uniquePrefix('contract'));
-  const [a, b] = await Promise.all([startNode(keys), startNode(keys)]);
-  let count = 0;
+// The gateway under test runs on node A: posts reach A's own sockets, relays reach node B's.
+messageGatewayContract('RedisMessageGateway (createRedisChat)', async (): Promise<GatewayHarness> => {
+  const prefix = uniquePrefix('contract');
+  const [a, b] = await Promise.all([startNode(prefix), startNode(prefix)]);
   let queue: Promise<unknown> = Promise.resolve();
+  const serially = (connect: () => Promise<ConnectedClient>) => {
+    const next = queue.then(connect);
+    queue = next.catch(() => {});
+    return next;
+  };
   return {
     gateway: a.gateway,
-    connect() {
-      const node = count++ % 2 === 0 ? b : a;
-      const next = queue.then(() => node.connect());
-      queue = next.catch(() => {});
-      return next;
-    },
-    connectElsewhere() {
-      const next = queue.then(() => b.connect());
-      queue = next.catch(() => {});
-      return next;
-    },
+    connect: () => serially(a.connect),
+    connectElsewhere: () => serially(b.connect),
     async close() {
       await Promise.all([a.close(), b.close()]);
-      const cleaner = await connectRedis(fixture.url, { role: 'commands' });
-      await deleteKeysUnder(cleaner as Redis, keys.prefix);
-      await closeRedis(cleaner);
+      await cleanUp(prefix);
     },
   };
 });

@@ -1,26 +1,18 @@
 /**
  * Every key and channel name of the cluster, all under one prefix so that several chats (or
- * tests) can share a Redis and a clean shutdown can be checked by listing the prefix.
+ * tests) can share a Redis and a clean shutdown can be checked by listing the prefix. Every key
+ * expires on its own when the nodes that refresh it stop doing so.
  *
- * - `<p>directory`: hash, connection id to the id of the node that holds it.
- * - `<p>nodes`: set of node ids that have registered.
- * - `<p>node:<id>:alive`: the node's heartbeat, a key that expires.
- * - `<p>node:<id>:connections`: set of the connection ids that node holds.
- * - channels `<p>broadcast` (every node) and `<p>node:<id>` (one node).
+ * - `<p>nodes`: sorted set, node id scored by the time (epoch ms) its registration lapses.
+ * - `<p>node:<id>:connections`: hash of the connection ids that node holds; it expires with the
+ *   node's registration unless the node's heartbeat refreshes it.
+ * - channel `<p>broadcast`: every node publishes the broadcasts of its clients there.
  */
 export class RedisKeys {
   constructor(readonly prefix = 'chat:') {}
 
-  get directory(): string {
-    return `${this.prefix}directory`;
-  }
-
   get nodes(): string {
     return `${this.prefix}nodes`;
-  }
-
-  alive(nodeId: string): string {
-    return `${this.prefix}node:${nodeId}:alive`;
   }
 
   connections(nodeId: string): string {
@@ -29,9 +21,5 @@ export class RedisKeys {
 
   get broadcastChannel(): string {
     return `${this.prefix}broadcast`;
-  }
-
-  nodeChannel(nodeId: string): string {
-    return `${this.prefix}node:${nodeId}`;
   }
 }

@@ -1,15 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './RedisKeys.js';
-import { RedisScript } from './RedisScript.js';
-import { BEAT_SCRIPT } from './scripts.js';
 
 /** What one beat found. */
 export interface BeatReport {
-  /** This node's heartbeat had vanished (Redis restarted, or others took this node for dead). */
+  /** This node was not registered (first beat, Redis restarted, or its registration lapsed). */
   readonly lostRegistration: boolean;
-  /** Connections of dead nodes removed from the directory. */
-  readonly purgedConnections: number;
-  /** Dead nodes purged. */
+  /** Registrations of dead nodes removed; their connections expire with them. */
   readonly purgedNodes: number;
   /** Registered nodes after the purge, this one included. */
   readonly liveNodes: number;
@@ -20,21 +16,22 @@ export interface RedisNodeHeartbeatOptions {
   readonly keys: RedisKeys;
   readonly nodeId: string;
   /**
-   * The heartbeat interval. The node beats every quarter interval with a time to live of 1.25
-   * intervals, so a dead node's heartbeat expires within 1.25 intervals and a survivor's next
-   * beat (at most a quarter interval later) purges it: within 1.5 intervals, which leaves half an
-   * interval for timer drift under load before the promise of twice the interval is broken.
+   * The heartbeat interval. The node beats every quarter interval and its registration and
+   * connections live 1.25 intervals past a beat, so those of a dead node are gone within 1.25
+   * intervals: inside the promise of twice the interval, with room for timer drift under load.
    */
   readonly intervalMs: number;
   readonly onBeat?: (report: BeatReport) => void;
   readonly onError?: (error: unknown) => void;
 }
 
-const beat = new RedisScript(BEAT_SCRIPT);
+/** How long a registration beaten every quarter of `intervalMs` lives past a beat. */
+export const registrationTtlMs = (intervalMs: number): number => Math.ceil(intervalMs * 1.25);
 
 /**
- * Announces this node with a key that expires, and on every beat purges the directory entries
- * of nodes whose key has expired. One script call per beat, whatever the number of connections.
+ * Registers this node in a sorted set scored by when its registration lapses, refreshes the
+ * expiry of everything the node wrote, and drops lapsed registrations: one transaction per beat,
+ * whatever the number of connections.
  */
 export class RedisNodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -46,8 +43,9 @@ export class RedisNodeHeartbeat {
     }
   }
 
+  /** How long the node's registration and connections outlive its last beat. */
   get ttlMs(): number {
-    return Math.ceil(this.options.intervalMs * 1.25);
+    return registrationTtlMs(this.options.intervalMs);
   }
 
   /** Beats once (a startup failure is thrown), then every quarter interval. */
@@ -66,25 +64,32 @@ export class RedisNodeHeartbeat {
     return report;
   }
 
-  /** Refreshes the heartbeat and purges dead nodes now. */
+  /** Refreshes this node's registration and expiries, and drops lapsed registrations, now. */
   async beatOnce(): Promise<BeatReport> {
     const { redis, keys, nodeId } = this.options;
-    const [present, purgedConnections, purgedNodes, liveNodes] = (await beat.run(redis, [
-      keys.prefix,
-      nodeId,
-      this.ttlMs,
-    ])) as number[];
-    const report = {
-      lostRegistration: present === 0,
-      purgedConnections: purgedConnections ?? 0,
-      purgedNodes: purgedNodes ?? 0,
-      liveNodes: liveNodes ?? 0,
-    };
+    const now = Date.now();
+    // The registration and the node's connections lapse at the same instant.
+    const lapsesAt = now + this.ttlMs;
+    const results = await redis
+      .multi()
+      .zscore(keys.nodes, nodeId)
+      .zadd(keys.nodes, lapsesAt, nodeId)
+      .zremrangebyscore(keys.nodes, '-inf', now)
+      .pexpire(keys.nodes, this.ttlMs)
+      .pexpireat(keys.connections(nodeId), lapsesAt)
+      .zcard(keys.nodes)
+      .exec();
+    const failed = results?.find(([error]) => error !== null);
+    if (results === null || failed !== undefined) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
+    const [previous, , purged, , , live] = results.map(([, value]) => value);
+    // Lapsed but not yet dropped counts as lost too: the node's connections expired with it.
+    const lostRegistration = previous === null || Number(previous) <= now;
+    const report = { lostRegistration, purgedNodes: Number(purged), liveNodes: Number(live) };
     this.options.onBeat?.(report);
     return report;
   }
 
-  /** Stops beating; the caller then purges this node's entries (its heartbeat goes with them). */
+  /** Stops beating; the caller then clears this node's entries. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.beating;

@@ -1,38 +1,34 @@
 import { Container, ContainerModule } from 'inversify';
 import { InMemoryConnectionRepository } from '../../adapters/memory/index.js';
+import { createRedisChat, type RedisChat } from '../../adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../adapters/ws/index.js';
 import { coreModule } from '../coreModule.js';
 import { describeError, log } from '../log.js';
 import { TOKENS } from '../tokens.js';
-import { clusterModule } from './clusterModule.js';
 import type { ServerConfig } from './config.js';
-import type { ClusterLinks } from './connectCluster.js';
 import { createConnectionHandler } from './createConnectionHandler.js';
-import { SERVER_TOKENS } from './serverTokens.js';
-
-export { SERVER_TOKENS } from './serverTokens.js';
 
 /** The `ws` transport: sockets of this process and the server that accepts them. */
 const wsModule = new ContainerModule(({ bind }) => {
-  bind(SERVER_TOKENS.WsMessageGateway)
+  bind(TOKENS.WsMessageGateway)
     .toResolvedValue(
       (config) => new WsMessageGateway({ maxBufferedBytes: config.maxBufferedBytes }),
-      [SERVER_TOKENS.Config],
+      [TOKENS.ServerConfig],
     )
     .inSingletonScope();
   bind(TOKENS.BroadcastOptions)
-    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [SERVER_TOKENS.Config])
+    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.ServerConfig])
     .inSingletonScope();
-  bind(SERVER_TOKENS.WsChatServer)
+  bind(TOKENS.WsChatServer)
     .toResolvedValue(
       (config, gateway, join, leave, router) =>
-        new WsChatServer(gateway, createConnectionHandler({ join, leave, router, gateway }), {
+        new WsChatServer(gateway, createConnectionHandler({ join, leave, router }), {
           ...config,
           // A socket error is the client's doing (bad UTF-8, oversized frame): not an alarm.
           onError: (error, context) =>
             log(context === 'socket' ? 'warn' : 'error', 'connection.failure', { context, ...describeError(error) }),
         }),
-      [SERVER_TOKENS.Config, SERVER_TOKENS.WsMessageGateway, TOKENS.JoinChat, TOKENS.LeaveChat, TOKENS.ActionRouter],
+      [TOKENS.ServerConfig, TOKENS.WsMessageGateway, TOKENS.JoinChat, TOKENS.LeaveChat, TOKENS.ActionRouter],
     )
     .inSingletonScope();
 });
@@ -40,21 +36,43 @@ const wsModule = new ContainerModule(({ bind }) => {
 /** The standalone default: connections in this process's memory, delivered to its sockets. */
 const memoryModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ConnectionRepository).toConstantValue(new InMemoryConnectionRepository());
-  bind(TOKENS.MessageGateway).toService(SERVER_TOKENS.WsMessageGateway);
+  bind(TOKENS.MessageGateway).toService(TOKENS.WsMessageGateway);
 });
 
+/** A cluster node: the ports the Redis adapter assembles around this node's sockets. */
+async function clusterModule(container: Container, config: ServerConfig, redisUrl: string) {
+  const cluster = await createRedisChat(redisUrl, {
+    ...config.cluster,
+    local: container.get(TOKENS.WsMessageGateway),
+    localConnections: new InMemoryConnectionRepository(),
+    log,
+  });
+  const module = new ContainerModule(({ bind }) => {
+    bind(TOKENS.ConnectionRepository).toConstantValue(cluster.connections);
+    bind(TOKENS.MessageGateway).toConstantValue(cluster.gateway);
+  });
+  return { cluster, module };
+}
+
+/** The server's composition root: its container, and the cluster node when `REDIS_URL` is set. */
+export interface ServerComposition {
+  readonly container: Container;
+  readonly cluster: RedisChat | undefined;
+}
+
 /**
- * Builds the server's container: standalone without `cluster`, a cluster node with the Redis
- * links (connected before, so an unreachable Redis fails the start, not a later request).
+ * Builds the server's container: standalone on the in-memory default, or a cluster node, whose
+ * Redis is connected here so that an unreachable Redis fails the start rather than a client.
  */
-export function buildServerContainer(config: ServerConfig, cluster?: ClusterLinks): Container {
+export async function buildServerContainer(config: ServerConfig): Promise<ServerComposition> {
   const container = new Container();
-  container.bind(SERVER_TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.ServerConfig).toConstantValue(config);
   container.load(coreModule, wsModule);
-  if (cluster === undefined) {
+  if (config.redisUrl === undefined) {
     container.load(memoryModule);
-    return container;
+    return { container, cluster: undefined };
   }
-  container.load(clusterModule(cluster, config.cluster));
-  return container;
+  const { cluster, module } = await clusterModule(container, config, config.redisUrl);
+  container.load(module);
+  return { container, cluster };
 }

@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeRedis,
   connectRedis,
-  RedisConnectionRepository,
   RedisKeys,
   RedisNodeHeartbeat,
+  RedisPresence,
+  registrationTtlMs,
 } from '../../../src/adapters/redis/index.js';
 import { toConnectionId } from '../../../src/domain/index.js';
 import { eventually } from '../../support/ChatClient.js';
+import { collect } from '../../support/fakes.js';
 import { deleteKeysUnder, keysUnder, type RedisFixture, startRedis, uniquePrefix } from '../../support/redis.js';
 
 let fixture: RedisFixture;
@@ -28,9 +30,11 @@ function node(keys: RedisKeys, intervalMs = 200) {
   return {
     nodeId,
     heartbeat: new RedisNodeHeartbeat({ redis, keys, nodeId, intervalMs }),
-    directory: new RedisConnectionRepository({ redis, keys, nodeId }),
+    presence: new RedisPresence({ redis, keys, nodeId, ttlMs: registrationTtlMs(intervalMs) }),
   };
 }
+
+const listed = async (presence: RedisPresence) => (await collect(presence.list())).flat().sort();
 
 describe('RedisNodeHeartbeat', () => {
   describe('beatOnce', () => {
@@ -43,26 +47,52 @@ describe('RedisNodeHeartbeat', () => {
       expect((await heartbeat.beatOnce()).lostRegistration).toBe(true);
       await deleteKeysUnder(redis, keys.prefix);
     });
+
+    it('counts the live nodes and gives every key it writes an expiry', async () => {
+      const keys = new RedisKeys(uniquePrefix('heartbeat'));
+      const [a, b] = [node(keys), node(keys)];
+      await a.presence.add(toConnectionId('on-a'));
+      await a.heartbeat.beatOnce();
+      expect((await b.heartbeat.beatOnce()).liveNodes).toBe(2);
+      for (const key of await keysUnder(redis, keys.prefix)) {
+        const ttl = await redis.pttl(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        expect(ttl, key).toBeLessThanOrEqual(registrationTtlMs(200));
+      }
+      await deleteKeysUnder(redis, keys.prefix);
+    });
   });
 
   describe('start', () => {
-    it('purges a node that stopped beating within twice the interval, and nothing of the living', async () => {
+    it('forgets a node that stopped beating within twice the interval, and nothing of the living', async () => {
       const keys = new RedisKeys(uniquePrefix('heartbeat'));
       const survivor = node(keys);
       const dying = node(keys);
       await Promise.all([survivor.heartbeat.start(), dying.heartbeat.start()]);
-      await survivor.directory.add(toConnectionId('kept'));
-      for (const id of ['lost-1', 'lost-2']) await dying.directory.add(toConnectionId(id));
+      await survivor.presence.add(toConnectionId('kept'));
+      for (const id of ['lost-1', 'lost-2']) await dying.presence.add(toConnectionId(id));
+      expect(await listed(survivor.presence)).toEqual(['kept', 'lost-1', 'lost-2']);
       await dying.heartbeat.stop();
       const stoppedAt = Date.now();
-      await eventually(async () => !(await redis.sismember(keys.nodes, dying.nodeId)), 2000, 5);
+      await eventually(async () => (await redis.zscore(keys.nodes, dying.nodeId)) === null, 2000, 5);
       const elapsed = Date.now() - stoppedAt;
-      await survivor.heartbeat.stop();
 
       expect(elapsed).toBeLessThanOrEqual(400);
-      expect(await redis.hgetall(keys.directory)).toEqual({ kept: survivor.nodeId });
+      expect(await listed(survivor.presence)).toEqual(['kept']);
       expect((await keysUnder(redis, keys.prefix)).filter((key) => key.includes(dying.nodeId))).toEqual([]);
-      expect(await survivor.directory.purgeNode()).toBe(1);
+      await survivor.heartbeat.stop();
+      expect(await survivor.presence.clear()).toBe(1);
+      expect(await keysUnder(redis, keys.prefix)).toEqual([]);
+    });
+
+    it('leaves no key behind once every node has stopped beating, even with nobody to clean up', async () => {
+      const keys = new RedisKeys(uniquePrefix('heartbeat'));
+      const [a, b] = [node(keys, 100), node(keys, 100)];
+      await Promise.all([a.heartbeat.start(), b.heartbeat.start()]);
+      await a.presence.add(toConnectionId('a-1'));
+      await b.presence.add(toConnectionId('b-1'));
+      await Promise.all([a.heartbeat.stop(), b.heartbeat.stop()]);
+      await eventually(async () => (await keysUnder(redis, keys.prefix)).length === 0, 2000, 10);
       expect(await keysUnder(redis, keys.prefix)).toEqual([]);
     });
   });

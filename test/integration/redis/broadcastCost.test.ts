@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterShape } from '../../e2e/clusterShape.js';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
+import { startChatCluster } from '../../support/chatCluster.js';
 import { type SpawnedRedis, spawnRedisServer, testClient } from '../../support/redis.js';
+import { connectionCount } from './clusterNodes.js';
 import { type CommandCounts, commandCounts, delta, total } from './commandStats.js';
 
 // A dedicated redis-server: nothing else may add to its command counts.
@@ -17,8 +18,7 @@ describe('cluster of two nodes', () => {
   describe('broadcast cost', () => {
     it('issues the same Redis commands per broadcast for 100 and for 1,000 clients', async () => {
       // Beats only at start, so the measured windows hold broadcasts alone.
-      const shape = clusterShape(() => redis.url, { env: { REDIS_HEARTBEAT_MS: '600000' } });
-      const chat = await shape.start();
+      const chat = await startChatCluster(redis.url, { env: { REDIS_HEARTBEAT_MS: '600000' } });
       const admin = testClient(redis.url);
       const clients: ChatClient[] = [];
       const broadcasts = 20;
@@ -30,7 +30,7 @@ describe('cluster of two nodes', () => {
           );
           clients.push(...(await Promise.all(next)));
         }
-        await eventually(async () => (await admin.hlen(`${chat.keyPrefix}directory`)) === size, 20_000);
+        await eventually(async () => (await connectionCount(admin, chat.keyPrefix)) === size, 20_000);
         await delay(200);
         const before = await commandCounts(admin);
         const sender = clients[1] as ChatClient;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, eventually } from '../../support/ChatClient.js';
 import { keysUnder, type RedisFixture, startRedis, testClient, uniquePrefix } from '../../support/redis.js';
 import type { ChatProcess } from '../../support/spawnChatProcess.js';
-import { owners, registeredNodes, startNode } from './clusterNodes.js';
+import { connectionCount, owners, registeredNodes, startNode } from './clusterNodes.js';
 
 const HEARTBEAT_MS = 400;
 const settings = { REDIS_HEARTBEAT_MS: String(HEARTBEAT_MS) };
@@ -48,7 +48,7 @@ describe('cluster node liveness', () => {
       nodes.push(a, b);
       const [a1, a2] = await connect(a.url, 2);
       const [b1, b2, b3] = await connect(b.url, 3);
-      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 5);
+      await eventually(async () => (await connectionCount(admin, prefix)) === 5);
       const before = await owners(admin, prefix);
       b1!.sendMessage('before the crash');
       for (const client of [a1!, a2!, b1!, b2!, b3!]) expect(await client.next()).toBe('before the crash');
@@ -71,12 +71,12 @@ describe('cluster node liveness', () => {
   });
 
   describe('a node that restarts', () => {
-    it('comes back under a new id and the directory keeps no ghost of its former self', async () => {
+    it('comes back under a new id and the presence keeps no ghost of its former self', async () => {
       const prefix = uniquePrefix('fault');
       const first = await startNode(fixture.url, prefix, settings);
       nodes.push(first);
       await connect(first.url, 4);
-      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 4);
+      await eventually(async () => (await connectionCount(admin, prefix)) === 4);
       const [oldId] = await registeredNodes(admin, prefix);
       first.child.kill('SIGKILL');
       const restarted = await startNode(fixture.url, prefix, settings);
@@ -91,7 +91,7 @@ describe('cluster node liveness', () => {
       );
       const [newId] = await registeredNodes(admin, prefix);
       expect(newId).not.toBe(oldId);
-      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 2);
+      await eventually(async () => (await connectionCount(admin, prefix)) === 2);
       expect(await owners(admin, prefix)).toEqual(new Map([[newId, 2]]));
       c1!.sendMessage('fresh start');
       expect(await c2!.next()).toBe('fresh start');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisKeys } from '../../../src/adapters/redis/index.js';
 import { ChatClient, eventually } from '../../support/ChatClient.js';
 import {
   freePort,
@@ -10,7 +11,7 @@ import {
   uniquePrefix,
 } from '../../support/redis.js';
 import type { ChatProcess } from '../../support/spawnChatProcess.js';
-import { owners, registeredNodes, startNode } from './clusterNodes.js';
+import { connectionCount, owners, registeredNodes, startNode } from './clusterNodes.js';
 
 let fixture: RedisFixture;
 let admin: ReturnType<typeof testClient>;
@@ -38,22 +39,20 @@ const connect = async (url: string, count: number) => {
 
 describe('cluster node shutdown', () => {
   describe('on SIGTERM', () => {
-    it("removes the node's connections from the directory, and the last node leaves no key behind", async () => {
+    it("removes the node's connections from the presence, and the last node leaves no key behind", async () => {
       const prefix = uniquePrefix('shutdown');
       const [a, b] = await Promise.all([startNode(fixture.url, prefix), startNode(fixture.url, prefix)]);
       nodes.push(a, b);
       const [a1, a2] = await connect(a.url, 2);
       const onB = await connect(b.url, 3);
-      await eventually(async () => (await admin.hlen(`${prefix}directory`)) === 5);
+      await eventually(async () => (await connectionCount(admin, prefix)) === 5);
 
       expect(await b.stop('SIGTERM')).toBe(0);
       for (const client of onB) expect((await client.closed).code).toBe(1001);
       const [survivor] = await registeredNodes(admin, prefix);
       expect(await owners(admin, prefix)).toEqual(new Map([[survivor, 2]]));
-      expect((await keysUnder(admin, prefix)).filter((key) => key.includes(':node:'))).toEqual([
-        `${prefix}node:${survivor}:alive`,
-        `${prefix}node:${survivor}:connections`,
-      ]);
+      const keys = new RedisKeys(prefix);
+      expect(await keysUnder(admin, prefix)).toEqual([keys.connections(survivor as string), keys.nodes]);
       a1!.sendMessage('still here');
       expect(await a2!.next()).toBe('still here');
 
