@@ -2,6 +2,7 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
@@ -29,7 +30,7 @@ export class ChatStack extends Stack {
       pointInTimeRecovery: settings.pointInTimeRecovery,
     });
     const table = this.connections.table;
-    const shared = { CONNECTIONS_TABLE: table.tableName };
+    const shared = { [LAMBDA_ENV.tableName]: table.tableName };
     const common = { logRetention: settings.logRetention };
 
     // One DynamoDB call each: 256 MB gives enough CPU for a quick cold start (SDK client setup)
@@ -49,7 +50,7 @@ export class ChatStack extends Stack {
     });
     const fallback = new ChatFunction(this, 'DefaultRoute', {
       ...small,
-      handlerFile: 'default',
+      handlerFile: 'message',
       description: 'Chat $default: replies the invalid-action error to the sender',
       environment: shared,
     });
@@ -62,12 +63,12 @@ export class ChatStack extends Stack {
       ...common,
       memorySize: 512,
       timeout: Duration.seconds(60),
-      handlerFile: 'sendMessage',
+      handlerFile: 'message',
       description: 'Chat sendMessage: broadcasts to every connection',
       environment: {
         ...shared,
-        ...optional('BROADCAST_CONCURRENCY', settings.broadcastConcurrency),
-        ...optional('CONNECTIONS_PAGE_SIZE', settings.connectionsPageSize),
+        ...optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency),
+        ...optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize),
       },
     });
     this.functions = { connect, disconnect, default: fallback, sendMessage };
@@ -107,7 +108,7 @@ export class ChatStack extends Stack {
     const apiLogicalId = this.getLogicalId(this.webSocket.api.node.defaultChild as CfnApi);
     for (const poster of [sendMessage, fallback]) {
       poster.role.addToPolicy(postToConnections);
-      poster.function.addEnvironment('APIGW_MANAGEMENT_ENDPOINT', stage.callbackUrl);
+      poster.function.addEnvironment(LAMBDA_ENV.managementEndpoint, stage.callbackUrl);
       Validations.of(poster.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/POST/@connections/*]`,
         reason:

@@ -1,6 +1,7 @@
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { CONNECTIONS_TABLE_SCHEMA } from '../src/adapters/dynamodb/connectionsTableSchema.js';
 
 /** Options of the connections table that operators choose through context. */
 export interface ConnectionsTableProps {
@@ -9,23 +10,18 @@ export interface ConnectionsTableProps {
 }
 
 /**
- * The table `DynamoDbConnectionRepository` keeps: one item per open connection, keyed by
- * `connectionId`, expiring through the `expiresAt` TTL attribute (epoch seconds) so that rows whose
- * `$disconnect` never arrived do not linger.
+ * The table `DynamoDbConnectionRepository` keeps, as `CONNECTIONS_TABLE_SCHEMA` defines it: one
+ * item per open connection, expiring through its TTL attribute so that rows whose `$disconnect`
+ * never arrived do not linger.
  */
 export class ConnectionsTable extends Construct {
-  /** The partition key the repository writes. */
-  static readonly partitionKey = 'connectionId';
-  /** The TTL attribute the repository sets, in epoch seconds. */
-  static readonly ttlAttribute = 'expiresAt';
-
   readonly table: Table;
 
   constructor(scope: Construct, id: string, props: ConnectionsTableProps) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: ConnectionsTable.partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: ConnectionsTable.ttlAttribute,
+      partitionKey: { name: CONNECTIONS_TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: CONNECTIONS_TABLE_SCHEMA.ttlAttribute,
       // Traffic follows chat activity and is idle most of the time: pay per request.
       billingMode: BillingMode.PAY_PER_REQUEST,
       // KMS key managed by AWS for DynamoDB: encrypted at rest, visible in CloudTrail, and no key

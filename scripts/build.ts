@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { LAMBDA_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 
 /**
  * Bundles each entrypoint into dist/. Dependencies stay external for the server and the local
@@ -23,9 +24,11 @@ await build({
 });
 
 /** The Lambda handlers: one ESM bundle each (inversify 8 is ESM only), `index.handler`. */
-const handlers = ['connect', 'disconnect', 'default', 'sendMessage'];
+
 await build({
-  entryPoints: Object.fromEntries(handlers.map((name) => [`${name}/index`, `src/entrypoints/lambda/${name}.ts`])),
+  entryPoints: Object.fromEntries(
+    LAMBDA_HANDLERS.map((name) => [`${name}/index`, `src/entrypoints/lambda/${name}.ts`]),
+  ),
   outdir: 'dist/lambda',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -33,10 +36,6 @@ await build({
   target: 'node20',
   format: 'esm',
   external: ['@aws-sdk/*'],
-  // Bundled CommonJS code (reflect-metadata) may call require; ESM has none of its own.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -24,8 +24,8 @@ export const coreModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.ActionRouter)
     .toResolvedValue(
-      (broadcast, reject) => new ActionRouter(broadcast, reject),
-      [TOKENS.BroadcastMessage, TOKENS.RejectUnknownAction],
+      (broadcast, reject, gateway) => new ActionRouter(broadcast, reject, gateway),
+      [TOKENS.BroadcastMessage, TOKENS.RejectUnknownAction, TOKENS.MessageGateway],
     )
     .inSingletonScope();
 });

@@ -1,6 +1,6 @@
-import { ApiGatewayMessageGateway, createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
+import { ApiGatewayMessageGateway } from '../../src/adapters/apigateway/index.js';
 import { toConnectionId } from '../../src/domain/index.js';
-import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/connectionsTable.js';
+import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { startLocalApi } from '../support/awsLocal.js';
 import { ChatClient } from '../support/ChatClient.js';
 import { type ConnectedClient, type GatewayHarness, messageGatewayContract } from './messageGatewayContract.js';
@@ -15,7 +15,7 @@ messageGatewayContract(
         return { statusCode: 200 };
       },
     });
-    const client = createApiGatewayClient({
+    const gateway = new ApiGatewayMessageGateway({
       endpoint: local.endpoint,
       region: 'local',
       credentials: LOCAL_CREDENTIALS,
@@ -30,7 +30,7 @@ messageGatewayContract(
       return { id: toConnectionId(opened[before] as string), client: chat };
     };
     return {
-      gateway: new ApiGatewayMessageGateway(client),
+      gateway,
       connect() {
         const next = queue.then(connectOne);
         queue = next.catch(() => {});
@@ -38,7 +38,7 @@ messageGatewayContract(
       },
       async close() {
         await Promise.all(clients.map((chat) => chat.close()));
-        client.destroy();
+        gateway.destroy();
         await local.close();
       },
     };

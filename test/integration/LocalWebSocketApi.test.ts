@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
-import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/connectionsTable.js';
 import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events.js';
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
+import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
 import { ChatClient, eventually } from '../support/ChatClient.js';
 
@@ -24,7 +24,7 @@ describe('LocalWebSocketApi', () => {
     return { $connect: record, $disconnect: record, $default: record, sendMessage: record };
   };
   const management = () =>
-    createApiGatewayClient({ endpoint: local?.endpoint as string, region: 'local', credentials: LOCAL_CREDENTIALS });
+    createApiGatewayClient(local?.endpoint as string, { region: 'local', credentials: LOCAL_CREDENTIALS });
 
   afterEach(async () => {
     await local?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/connectionsTable.js';
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
+import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { loadHandlers, type RunningLocalApi, sourceHandlers, startLocalApi } from '../support/awsLocal.js';
 import { ChatClient, eventually } from '../support/ChatClient.js';
 import { type CountingDynalite, freshTable, startDynalite, storedIds } from '../support/dynamo.js';

@@ -5,6 +5,7 @@ import {
   type RouteHandler,
   type RouteTable,
 } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
+import { type LambdaHandlerName, ROUTE_HANDLERS } from '../../src/entrypoints/lambda/routes.js';
 
 /** A local API Gateway running in this process, on loopback, port 0. */
 export interface RunningLocalApi {
@@ -44,8 +45,8 @@ export async function startLocalApi(
   };
 }
 
-/** Loads one handler module (source or bundle) by its name: connect, disconnect, default, sendMessage. */
-export type HandlerLoader = (name: 'connect' | 'disconnect' | 'default' | 'sendMessage') => Promise<unknown>;
+/** Loads one handler module (source or bundle) by its name. */
+export type HandlerLoader = (name: LambdaHandlerName) => Promise<unknown>;
 
 /** The handlers from source, as the vitest process can import them. */
 export const sourceHandlers: HandlerLoader = (name) => {
@@ -54,22 +55,17 @@ export const sourceHandlers: HandlerLoader = (name) => {
       return import('../../src/entrypoints/lambda/connect.js');
     case 'disconnect':
       return import('../../src/entrypoints/lambda/disconnect.js');
-    case 'default':
-      return import('../../src/entrypoints/lambda/default.js');
-    case 'sendMessage':
-      return import('../../src/entrypoints/lambda/sendMessage.js');
+    case 'message':
+      return import('../../src/entrypoints/lambda/message.js');
   }
 };
 
-/** The four route handlers, loaded after `env` is in place (they read it when they load). */
+/** Every route's handler, as the stack wires them, loaded after `env` is in place (they read it when they load). */
 export async function loadHandlers(env: Record<string, string>, load: HandlerLoader): Promise<RouteTable> {
   Object.assign(process.env, env);
-  const handler = async (name: Parameters<HandlerLoader>[0]) =>
-    ((await load(name)) as { handler: RouteHandler }).handler;
-  return {
-    $connect: await handler('connect'),
-    $disconnect: await handler('disconnect'),
-    $default: await handler('default'),
-    sendMessage: await handler('sendMessage'),
-  };
+  const routes: Record<string, RouteHandler> = {};
+  for (const [routeKey, name] of Object.entries(ROUTE_HANDLERS)) {
+    routes[routeKey] = ((await load(name)) as { handler: RouteHandler }).handler;
+  }
+  return routes;
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { ensureConnectionsTable, localDynamoDbClient } from '../../src/entrypoints/aws-local/connectionsTable.js';
+import { CONNECTIONS_TABLE_SCHEMA, ensureConnectionsTable } from '../../src/adapters/dynamodb/index.js';
+import {
+  localDynamoDbClient,
+  startDynalite as startLocalDynalite,
+} from '../../src/entrypoints/aws-local/localDynamo.js';
 
 /** A DynamoDB-compatible server for tests. */
 export interface DynamoServer {
@@ -19,22 +21,14 @@ export interface CountingDynalite extends DynamoServer {
 }
 
 export async function startDynalite(): Promise<CountingDynalite> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { endpoint, server, close } = await startLocalDynalite();
   const requests = new Map<string, number>();
   server.on('request', (request) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const action = target.slice(target.indexOf('.') + 1);
     requests.set(action, (requests.get(action) ?? 0) + 1);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    kind: 'dynalite',
-    requests,
-    count: (action) => requests.get(action) ?? 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { endpoint, kind: 'dynalite', requests, count: (action) => requests.get(action) ?? 0, close };
 }
 
 /**
@@ -84,7 +78,7 @@ export async function storedIds(client: DynamoDBDocumentClient, tableName: strin
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) ids.push(String(item.connectionId));
+    for (const item of page.Items ?? []) ids.push(String(item[CONNECTIONS_TABLE_SCHEMA.partitionKey]));
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return ids.sort();

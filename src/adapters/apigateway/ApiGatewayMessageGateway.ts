@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
@@ -8,26 +9,19 @@ import {
 import type { ConnectionId, Delivery, MessageGateway } from '../../domain/index.js';
 
 export interface ApiGatewayClientOptions {
-  /** Management API endpoint: `https://{domainName}/{stage}`, or a custom domain's equivalent. */
-  readonly endpoint: string;
   /** Region; the SDK reads the standard AWS variables when absent. */
   readonly region?: string;
-  /** Sockets kept open to the endpoint; match the broadcast's concurrency bound. */
+  /** Sockets kept open to each endpoint; at least the broadcast's concurrency bound. */
   readonly maxSockets?: number;
   /** Fixed credentials (local endpoints); the SDK's default chain when absent. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/**
- * A Management API client with keep-alive agents, meant to be created once per endpoint and
- * reused across invocations.
- */
-export function createApiGatewayClient({
-  endpoint,
-  region,
-  maxSockets = 64,
-  credentials,
-}: ApiGatewayClientOptions): ApiGatewayManagementApiClient {
+/** A Management API client with keep-alive agents, meant to be created once per endpoint and reused. */
+export function createApiGatewayClient(
+  endpoint: string,
+  { region, maxSockets = 64, credentials }: ApiGatewayClientOptions = {},
+): ApiGatewayManagementApiClient {
   // noDelay: a post is one small write; Nagle would hold it back behind the previous one's ACK.
   const agentOptions = { keepAlive: true, maxSockets, noDelay: true };
   return new ApiGatewayManagementApiClient({
@@ -38,21 +32,58 @@ export function createApiGatewayClient({
   });
 }
 
+export interface ApiGatewayMessageGatewayOptions extends ApiGatewayClientOptions {
+  /**
+   * The Management API endpoint (`https://{domainName}/{stage}`, or a custom domain's) posts
+   * go to, unless `within` names the one of the event being handled.
+   */
+  readonly endpoint?: string;
+}
+
 /**
- * Delivers through API Gateway's Management API (`PostToConnection`). A connection API Gateway
- * no longer knows (410 `GoneException`) is reported gone; every other failure propagates.
+ * Delivers through API Gateway's Management API (`PostToConnection`), with one keep-alive client
+ * per endpoint, reused across invocations. A connection API Gateway no longer knows (410
+ * `GoneException`) is reported gone; every other failure propagates.
  */
 export class ApiGatewayMessageGateway implements MessageGateway {
-  constructor(private readonly client: ApiGatewayManagementApiClient) {}
+  private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
+  private readonly scope = new AsyncLocalStorage<string>();
+
+  constructor(
+    private readonly options: ApiGatewayMessageGatewayOptions = {},
+    private readonly clientFor = (endpoint: string) => createApiGatewayClient(endpoint, options),
+  ) {}
+
+  /** Runs `work` with its posts addressed to `endpoint`: the API and stage an event came through. */
+  within<T>(endpoint: string, work: () => Promise<T>): Promise<T> {
+    return this.scope.run(endpoint, work);
+  }
 
   async post(to: ConnectionId, frame: string): Promise<Delivery> {
     try {
-      await this.client.send(new PostToConnectionCommand({ ConnectionId: to, Data: frame }));
+      await this.client().send(new PostToConnectionCommand({ ConnectionId: to, Data: frame }));
       return 'delivered';
     } catch (error) {
       if (isGone(error)) return 'gone';
       throw error;
     }
+  }
+
+  /** Closes every client's sockets. */
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+
+  private client(): ApiGatewayManagementApiClient {
+    const endpoint = this.scope.getStore() ?? this.options.endpoint;
+    if (endpoint === undefined) throw new RangeError('no Management API endpoint for this post');
+    let client = this.clients.get(endpoint);
+    if (client === undefined) {
+      client = this.clientFor(endpoint);
+      this.clients.set(endpoint, client);
+    }
+    return client;
   }
 }
 

@@ -1,10 +1,13 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type ConnectionId, type ConnectionRepository, toConnectionId } from '../../domain/index.js';
+import { CONNECTIONS_TABLE_SCHEMA } from './connectionsTableSchema.js';
+
+const { partitionKey: KEY, ttlAttribute: TTL } = CONNECTIONS_TABLE_SCHEMA;
 
 const TWO_HOURS_S = 2 * 60 * 60;
 
 export interface DynamoDbConnectionRepositoryOptions {
-  /** Table with the string partition key `connectionId` and TTL on `expiresAt`. */
+  /** A table shaped as `CONNECTIONS_TABLE_SCHEMA` says. */
   readonly tableName: string;
   /** Most ids in one page of `list`. */
   readonly pageSize?: number;
@@ -16,7 +19,7 @@ export interface DynamoDbConnectionRepositoryOptions {
 
 /**
  * Connections as DynamoDB items, one per connection. Uses only PutItem, DeleteItem and Scan,
- * the actions the stack grants. Every row carries a TTL (`expiresAt`, epoch seconds) so a row
+ * the actions the stack grants. Every row carries a TTL (epoch seconds) so a row
  * whose `$disconnect` never ran does not outlive the connection limit.
  */
 export class DynamoDbConnectionRepository implements ConnectionRepository {
@@ -40,12 +43,12 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   /** PutItem overwrites: adding twice is harmless and refreshes the TTL. */
   async add(id: ConnectionId): Promise<void> {
     const expiresAt = this.nowSeconds() + this.ttlSeconds;
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { connectionId: id, expiresAt } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { [KEY]: id, [TTL]: expiresAt } }));
   }
 
   /** DeleteItem of an absent key succeeds: removing twice is harmless. */
   async remove(id: ConnectionId): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId: id } }));
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [KEY]: id } }));
   }
 
   /**
@@ -63,13 +66,14 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
         new ScanCommand({
           TableName: this.tableName,
           Limit: this.pageSize + 1,
-          ProjectionExpression: 'connectionId',
-          FilterExpression: 'expiresAt > :now',
+          ProjectionExpression: '#key',
+          FilterExpression: '#ttl > :now',
+          ExpressionAttributeNames: { '#key': KEY, '#ttl': TTL },
           ExpressionAttributeValues: { ':now': this.nowSeconds() },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) buffer.push(toConnectionId(String(item.connectionId)));
+      for (const item of page.Items ?? []) buffer.push(toConnectionId(String(item[KEY])));
       while (buffer.length >= this.pageSize) yield buffer.splice(0, this.pageSize);
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);

@@ -1,1 +1,3 @@
+export * from './connectionsTableSchema.js';
 export * from './DynamoDbConnectionRepository.js';
+export * from './ensureConnectionsTable.js';

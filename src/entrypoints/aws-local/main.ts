@@ -1,34 +1,19 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
+import { ensureConnectionsTable } from '../../adapters/dynamodb/index.js';
+import { LAMBDA_ENV } from '../lambda/config.js';
+import { ROUTE_HANDLERS } from '../lambda/routes.js';
 import { describeError, log } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
-import { ensureConnectionsTable, LOCAL_CREDENTIALS, localDynamoDbClient } from './connectionsTable.js';
 import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
-
-/** Route keys and the bundled handler serving each (`dist/lambda/<name>/index.mjs`), as the stack wires them. */
-const ROUTES: Readonly<Record<string, string>> = {
-  $connect: 'connect',
-  $disconnect: 'disconnect',
-  $default: 'default',
-  sendMessage: 'sendMessage',
-};
-
-/** The in-memory dynalite, on loopback. */
-async function startDynalite(): Promise<{ endpoint: string; server: Server }> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
+import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
 function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, port: number): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  process.env.CONNECTIONS_TABLE = config.tableName;
-  process.env.DYNAMODB_ENDPOINT = dynamoDbEndpoint;
-  process.env.APIGW_MANAGEMENT_ENDPOINT = `http://${host}:${port}/${config.stage}`;
+  process.env[LAMBDA_ENV.tableName] = config.tableName;
+  process.env[LAMBDA_ENV.dynamoDbEndpoint] = dynamoDbEndpoint;
+  process.env[LAMBDA_ENV.managementEndpoint] = `http://${host}:${port}/${config.stage}`;
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
@@ -49,22 +34,23 @@ async function main(): Promise<void> {
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
+  // The bundles in dist/lambda, as the stack deploys them: each route key to its handler.
   const bundles = Object.fromEntries(
-    Object.entries(ROUTES).map(([routeKey, name]) => [
+    Object.entries(ROUTE_HANDLERS).map(([routeKey, name]) => [
       routeKey,
       new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
     ]),
   );
   const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
   await pool.ready;
-  api.setRoutes(pool.routeTable(Object.keys(ROUTES)));
+  api.setRoutes(pool.routeTable(Object.keys(ROUTE_HANDLERS)));
   const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
   exitOnSignals(async () => {
     await api.close(config.shutdownGraceMs);
     await pool.close();
-    await new Promise<void>((resolve) => (store === undefined ? resolve() : store.server.close(() => resolve())));
+    await store?.close();
   }, config.shutdownGraceMs);
 }
 

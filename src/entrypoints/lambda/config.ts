@@ -9,6 +9,16 @@ export class MissingSettingError extends Error {
   }
 }
 
+/** The environment variables the handlers read: the CDK stack and the emulator set these names. */
+export const LAMBDA_ENV = {
+  tableName: 'CONNECTIONS_TABLE',
+  dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
+  managementEndpoint: 'APIGW_MANAGEMENT_ENDPOINT',
+  maxConcurrentDeliveries: 'BROADCAST_CONCURRENCY',
+  pageSize: 'CONNECTIONS_PAGE_SIZE',
+  ttlSeconds: 'CONNECTION_TTL_SECONDS',
+} as const;
+
 /** Everything the Lambda handlers read from their environment. Region: the standard AWS variables. */
 export interface LambdaConfig {
   readonly tableName: string;
@@ -27,14 +37,14 @@ const optional = (env: Env, name: string): string | undefined => {
 };
 
 export function readLambdaConfig(env: Env): LambdaConfig {
-  const tableName = optional(env, 'CONNECTIONS_TABLE');
-  if (tableName === undefined) throw new MissingSettingError('CONNECTIONS_TABLE');
+  const tableName = optional(env, LAMBDA_ENV.tableName);
+  if (tableName === undefined) throw new MissingSettingError(LAMBDA_ENV.tableName);
   return {
     tableName,
-    dynamoDbEndpoint: optional(env, 'DYNAMODB_ENDPOINT'),
-    managementEndpoint: optional(env, 'APIGW_MANAGEMENT_ENDPOINT'),
-    maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 64, 1, 10_000),
-    pageSize: integerSetting(env, 'CONNECTIONS_PAGE_SIZE', 100, 1, 10_000),
-    ttlSeconds: integerSetting(env, 'CONNECTION_TTL_SECONDS', 2 * 60 * 60, 1),
+    dynamoDbEndpoint: optional(env, LAMBDA_ENV.dynamoDbEndpoint),
+    managementEndpoint: optional(env, LAMBDA_ENV.managementEndpoint),
+    maxConcurrentDeliveries: integerSetting(env, LAMBDA_ENV.maxConcurrentDeliveries, 64, 1, 10_000),
+    pageSize: integerSetting(env, LAMBDA_ENV.pageSize, 100, 1, 10_000),
+    ttlSeconds: integerSetting(env, LAMBDA_ENV.ttlSeconds, 2 * 60 * 60, 1),
   };
 }

@@ -1,27 +1,23 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
-import { Container, ContainerModule, type ServiceIdentifier } from 'inversify';
-import { ApiGatewayMessageGateway, createApiGatewayClient } from '../../adapters/apigateway/index.js';
+import { Container, ContainerModule } from 'inversify';
+import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
 import { DynamoDbConnectionRepository } from '../../adapters/dynamodb/index.js';
+import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
 
-const LAMBDA_TOKENS = {
-  Config: Symbol.for('LambdaConfig') as ServiceIdentifier<LambdaConfig>,
-  DocumentClient: Symbol.for('DynamoDBDocumentClient') as ServiceIdentifier<DynamoDBDocumentClient>,
-} as const;
-
-/** What does not depend on the API the event came through: the table and the broadcast bound. */
-const dynamoDbModule = new ContainerModule(({ bind }) => {
-  bind(LAMBDA_TOKENS.DocumentClient)
+/** The table, the Management API and the broadcast bound, as the Lambda environment sets them. */
+const awsModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.DocumentClient)
     .toResolvedValue(
       (config) =>
         DynamoDBDocumentClient.from(
           new DynamoDBClient(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }),
         ),
-      [LAMBDA_TOKENS.Config],
+      [TOKENS.LambdaConfig],
     )
     .inSingletonScope();
   bind(TOKENS.ConnectionRepository)
@@ -32,47 +28,51 @@ const dynamoDbModule = new ContainerModule(({ bind }) => {
           pageSize: config.pageSize,
           ttlSeconds: config.ttlSeconds,
         }),
-      [LAMBDA_TOKENS.DocumentClient, LAMBDA_TOKENS.Config],
+      [TOKENS.DocumentClient, TOKENS.LambdaConfig],
     )
     .inSingletonScope();
+  bind(TOKENS.ApiGatewayMessageGateway)
+    .toResolvedValue(
+      // More sockets than the bound: the broadcast's own limit, not the pool, caps posts in flight.
+      (config) => new ApiGatewayMessageGateway({ maxSockets: Math.max(50, config.maxConcurrentDeliveries) }),
+      [TOKENS.LambdaConfig],
+    )
+    .inSingletonScope();
+  bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
   bind(TOKENS.BroadcastOptions)
-    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [LAMBDA_TOKENS.Config])
+    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.LambdaConfig])
     .inSingletonScope();
 });
 
-/** The Management API endpoint an event's replies go to: the override, else its domain and stage. */
+/** The Management API endpoint an event's posts go to: the override, else its domain and stage. */
 export function managementEndpointOf(config: LambdaConfig, context: APIGatewayEventWebsocketRequestContextV2): string {
   return config.managementEndpoint ?? `https://${context.domainName}/${context.stage}`;
 }
 
+/** What a handler needs of the core, resolved once per execution environment. */
+export interface LambdaChat {
+  readonly config: LambdaConfig;
+  readonly join: JoinChat;
+  readonly leave: LeaveChat;
+  readonly router: ActionRouter;
+  /** Runs an event's work with its posts addressed to the API and stage it came through. */
+  within<T>(context: APIGatewayEventWebsocketRequestContextV2, work: () => Promise<T>): Promise<T>;
+}
+
 /**
- * The handlers' composition root, built once per execution environment (module scope). The
- * table client lives in the root container; each Management API endpoint gets a child
- * container, built on first use and kept, holding that endpoint's one keep-alive client and the
- * use cases wired to it.
+ * The handlers' composition root, built once per execution environment (module scope): one
+ * container, one table client, one gateway holding a keep-alive client per endpoint.
  */
-export class LambdaContainer {
-  private readonly root = new Container();
-  private readonly byEndpoint = new Map<string, Container>();
-
-  constructor(readonly config: LambdaConfig) {
-    this.root.bind(LAMBDA_TOKENS.Config).toConstantValue(config);
-    this.root.load(dynamoDbModule);
-  }
-
-  /** The container serving events of this request context. */
-  for(context: APIGatewayEventWebsocketRequestContextV2): Container {
-    const endpoint = managementEndpointOf(this.config, context);
-    let child = this.byEndpoint.get(endpoint);
-    if (child === undefined) {
-      child = new Container({ parent: this.root });
-      // More sockets than the bound: the broadcast's own limit, not the pool, caps posts in flight.
-      const maxSockets = Math.max(50, this.config.maxConcurrentDeliveries);
-      const client = createApiGatewayClient({ endpoint, maxSockets });
-      child.bind(TOKENS.MessageGateway).toConstantValue(new ApiGatewayMessageGateway(client));
-      child.load(coreModule);
-      this.byEndpoint.set(endpoint, child);
-    }
-    return child;
-  }
+export function createLambdaChat(config: LambdaConfig): LambdaChat {
+  const container = new Container();
+  container.bind(TOKENS.LambdaConfig).toConstantValue(config);
+  container.load(awsModule, coreModule);
+  const gateway = container.get(TOKENS.ApiGatewayMessageGateway);
+  return {
+    config,
+    join: container.get(TOKENS.JoinChat),
+    leave: container.get(TOKENS.LeaveChat),
+    router: container.get(TOKENS.ActionRouter),
+    within: (context, work) => gateway.within(managementEndpointOf(config, context), work),
+  };
 }

@@ -1,12 +1,8 @@
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { Container } from 'inversify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readLambdaConfig } from '../../../src/entrypoints/lambda/config.js';
-import { type LambdaContainer, managementEndpointOf } from '../../../src/entrypoints/lambda/container.js';
-import { frameOf, webSocketHandler } from '../../../src/entrypoints/lambda/webSocketHandler.js';
-import { INTERNAL_ERROR_REPLY } from '../../../src/entrypoints/replies.js';
-import { TOKENS } from '../../../src/entrypoints/tokens.js';
-import { RecordingGateway } from '../../support/fakes.js';
+import { type LambdaChat, managementEndpointOf } from '../../../src/entrypoints/lambda/container.js';
+import { textOf, webSocketHandler } from '../../../src/entrypoints/lambda/webSocketHandler.js';
 
 const event = (body: string, isBase64Encoded = false): APIGatewayProxyWebsocketEventV2 => ({
   body,
@@ -28,11 +24,18 @@ const event = (body: string, isBase64Encoded = false): APIGatewayProxyWebsocketE
   },
 });
 
-/** A LambdaContainer stand-in whose every endpoint resolves to one container with a recording gateway. */
-function fakeLambda(gateway: RecordingGateway): LambdaContainer {
-  const container = new Container();
-  container.bind(TOKENS.MessageGateway).toConstantValue(gateway);
-  return { for: () => container } as unknown as LambdaContainer;
+/** A LambdaChat stand-in that records the endpoint each event's work ran within. */
+function fakeChat() {
+  const endpoints: string[] = [];
+  const config = readLambdaConfig({ CONNECTIONS_TABLE: 'connections' });
+  const chat = {
+    config,
+    within: (context, work) => {
+      endpoints.push(managementEndpointOf(config, context));
+      return work();
+    },
+  } as LambdaChat;
+  return { chat, endpoints };
 }
 
 describe('webSocketHandler', () => {
@@ -41,37 +44,33 @@ describe('webSocketHandler', () => {
   });
 
   describe('handler', () => {
-    it('answers 200 when the work ran', async () => {
-      const handler = webSocketHandler('sendMessage', fakeLambda(new RecordingGateway()), async () => {}, {
-        replyOnFailure: true,
-      });
+    it("answers 200 when the work ran, within the event's endpoint, for the event's connection", async () => {
+      const { chat, endpoints } = fakeChat();
+      const senders: string[] = [];
+      const handler = webSocketHandler(chat, async (sender) => void senders.push(sender));
       await expect(handler(event('{}'))).resolves.toEqual({ statusCode: 200 });
+      expect(senders).toEqual(['sender0000000AA=']);
+      expect(endpoints).toEqual(['https://abc.execute-api.eu-west-1.amazonaws.com/prod']);
     });
 
-    it('answers 500 on an infrastructure failure, tells the sender, and logs no body or stack', async () => {
-      const gateway = new RecordingGateway();
+    it('answers 500 on an infrastructure failure and logs its class and code, no body, no stack', async () => {
       const logged: string[] = [];
       vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
         logged.push(String(line));
         return true;
       });
       const failure = Object.assign(new Error('table unavailable'), { code: 'ProvisionedThroughputExceeded' });
-      const handler = webSocketHandler(
-        'sendMessage',
-        fakeLambda(gateway),
-        async () => {
-          throw failure;
-        },
-        { replyOnFailure: true },
-      );
+      const handler = webSocketHandler(fakeChat().chat, async () => {
+        throw failure;
+      });
 
       const result = await handler(event('{"action":"sendMessage","data":"secret body"}'));
 
       expect(result).toEqual({ statusCode: 500 });
-      expect(gateway.posts).toEqual([{ to: 'sender0000000AA=', frame: INTERNAL_ERROR_REPLY }]);
       expect(logged).toHaveLength(1);
       expect(JSON.parse(logged[0] as string)).toMatchObject({
         event: 'sendMessage.failed',
+        connectionId: 'sender0000000AA=',
         code: 'ProvisionedThroughputExceeded',
       });
       expect(logged[0]).not.toContain('secret body');
@@ -79,10 +78,10 @@ describe('webSocketHandler', () => {
     });
   });
 
-  describe('frameOf', () => {
-    it('reads a base64 body as a binary frame of its decoded length, anything else as text', () => {
-      expect(frameOf(event('AQID', true))).toEqual({ kind: 'binary', byteLength: 3 });
-      expect(frameOf(event('hello'))).toEqual({ kind: 'text', text: 'hello' });
+  describe('textOf', () => {
+    it('reads a text body as it is, and decodes a base64 body', () => {
+      expect(textOf(event('hello'))).toBe('hello');
+      expect(textOf(event(Buffer.from('{"action":"x"}').toString('base64'), true))).toBe('{"action":"x"}');
     });
   });
 
