@@ -1,74 +1,40 @@
 import {
-  type ConnectionId,
-  type ConnectionRepository,
-  type Delivery,
+  ClientError,
+  type Connection,
   InvalidMessageDataError,
-  type MessageGateway,
+  identityOf,
+  NotAMemberError,
+  parseRoomName,
+  type RoomName,
 } from '../domain/index.js';
-import { forEachBounded } from './forEachBounded.js';
-
-export interface BroadcastOptions {
-  /** Most deliveries of one broadcast in flight at once. */
-  readonly maxConcurrentDeliveries: number;
-}
-
-export interface SendMessageCommand {
-  readonly sender: ConnectionId;
-  /** The `data` field of the client's frame, not yet validated. */
-  readonly data: unknown;
-}
-
-export const DEFAULT_BROADCAST_OPTIONS: BroadcastOptions = { maxConcurrentDeliveries: 64 };
+import type { ActionBody, ActionHandler } from './ActionHandler.js';
+import type { Fanout } from './Fanout.js';
+import type { Replies } from './Replies.js';
 
 /**
- * `sendMessage`: the one place that decides what a broadcast means. The audience is every
- * listed connection, the sender included; the frame is `data` verbatim; a recipient reported
- * gone is removed from the repository (that recipient, never the sender); deliveries run with
- * bounded concurrency. Invalid data is answered to the sender alone.
- *
- * When the chat spans several nodes (the gateway can `relay`), each validated frame is relayed
- * to the others once and each node's audience is its own connections: a node that receives a
- * relayed frame hands it to `deliver`. A frame the other nodes cannot take still reaches this
- * node's audience, and the relay's failure is rethrown so the sender hears of it.
+ * `sendMessage`: `data` to every connection (no `room`), or to every member of `room`, the
+ * sender included; the sender must be a member of that room. The chat stamps who sent it and
+ * when; nothing the client sends can set them.
  */
-export class BroadcastMessage {
+export class BroadcastMessage implements ActionHandler {
   constructor(
-    private readonly connections: ConnectionRepository,
-    private readonly gateway: MessageGateway,
-    private readonly options: BroadcastOptions = DEFAULT_BROADCAST_OPTIONS,
-  ) {
-    if (!Number.isInteger(options.maxConcurrentDeliveries) || options.maxConcurrentDeliveries < 1) {
-      throw new RangeError('maxConcurrentDeliveries must be a positive integer');
-    }
-  }
+    private readonly fanout: Fanout,
+    private readonly replies: Replies,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  async execute({ sender, data }: SendMessageCommand): Promise<void> {
-    if (typeof data !== 'string') {
-      await this.gateway.post(sender, new InvalidMessageDataError().reply);
-      return;
-    }
-    if (this.gateway.relay === undefined) return this.deliver(data);
-    const relayed = this.gateway.relay(data).then(
-      () => undefined,
-      (error: unknown) => ({ error }),
-    );
-    await this.deliver(data);
-    const failure = await relayed;
-    if (failure !== undefined) throw failure.error;
+  async execute(sender: Connection, { room, data }: ActionBody): Promise<void> {
+    if (typeof data !== 'string') return this.replies.error(sender, new InvalidMessageDataError());
+    const audience = audienceOf(sender, room);
+    if (audience instanceof ClientError) return this.replies.error(sender, audience);
+    await this.fanout.message({ room: audience, from: identityOf(sender), ts: this.now(), data });
   }
+}
 
-  /** Delivers an already validated frame to this node's whole audience, without relaying it. */
-  async deliver(frame: string): Promise<void> {
-    const settle = (recipient: ConnectionId, outcome: Delivery): void | Promise<void> => {
-      if (outcome === 'gone') return this.connections.remove(recipient);
-    };
-    const deliver = (recipient: ConnectionId): void | Promise<void> => {
-      const outcome = this.gateway.post(recipient, frame);
-      if (typeof outcome === 'string') return settle(recipient, outcome);
-      return outcome.then((settled) => settle(recipient, settled));
-    };
-    for await (const page of this.connections.list()) {
-      await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);
-    }
-  }
+/** The room a message goes to (null: everyone), or why the sender may not send there. */
+function audienceOf(sender: Connection, room: unknown): RoomName | null | ClientError {
+  if (room === undefined || room === null) return null;
+  const name = parseRoomName(room);
+  if (name instanceof ClientError) return name;
+  return sender.rooms.includes(name) ? name : new NotAMemberError(name);
 }

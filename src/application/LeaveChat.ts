@@ -1,10 +1,21 @@
-import type { ConnectionId, ConnectionRepository } from '../domain/index.js';
+import { type ConnectionId, type ConnectionRepository, identityOf } from '../domain/index.js';
+import type { Fanout } from './Fanout.js';
 
-/** A client disconnected (or was found dead): it leaves the audience. Leaving twice is harmless. */
+/**
+ * A client disconnected (or was found dead): it leaves the chat and every room it was in, and
+ * those rooms hear it left. Leaving twice is harmless.
+ */
 export class LeaveChat {
-  constructor(private readonly connections: ConnectionRepository) {}
+  constructor(
+    private readonly connections: ConnectionRepository,
+    private readonly fanout: Fanout,
+  ) {}
 
   async execute(id: ConnectionId): Promise<void> {
-    await this.connections.remove(id);
+    const connection = await this.connections.get(id);
+    const rooms = await this.connections.remove(id);
+    if (connection === undefined) return;
+    const member = identityOf(connection);
+    for (const room of rooms) await this.fanout.presence({ room, event: 'leave', member, subject: id });
   }
 }

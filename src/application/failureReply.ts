@@ -7,7 +7,12 @@ export const INTERNAL_ERROR_REPLY = 'Error: Internal server error, your message 
 export const PEERS_UNREACHABLE_REPLY =
   'Error: The other chat servers are unreachable, your message reached only the clients on this server';
 
-/** What a sender is told when its frame failed for a reason that is not its own. */
+/** What a text-format sender is told when its frame failed for a reason that is not its own. */
 export function failureReply(error: unknown): string {
   return error instanceof PeersUnreachableError ? PEERS_UNREACHABLE_REPLY : INTERNAL_ERROR_REPLY;
+}
+
+/** The `code` of the json `error` event for the same failure. */
+export function failureCode(error: unknown): string {
+  return error instanceof PeersUnreachableError ? error.code : 'INTERNAL';
 }

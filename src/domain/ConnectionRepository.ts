@@ -1,20 +1,52 @@
 import type { ConnectionId } from './ConnectionId.js';
+import type { Connection, Identity, Member } from './Member.js';
+import type { RoomName } from './RoomName.js';
+
+/** A connection as it joins the chat: in no room yet. */
+export type NewConnection = Omit<Connection, 'rooms'>;
+
+/** What became of a request to join a room. */
+export type RoomJoin = 'joined' | 'already-member' | 'too-many-rooms' | 'unknown-connection';
+
+/** Who is in a room, capped, and whether the cap left some out. */
+export interface MemberList {
+  readonly members: readonly Identity[];
+  readonly truncated: boolean;
+}
 
 /**
- * Who is connected to the chat: the audience of a broadcast.
- *
- * Implementations page through their storage; `list` must never silently drop members.
+ * Who is connected, under which name and format, and in which rooms: the audience of every
+ * broadcast. Implementations page through their storage; a listing never silently drops members.
  */
 export interface ConnectionRepository {
-  /** Records `id` as connected. Adding an id that is already present is harmless. */
-  add(id: ConnectionId): Promise<void>;
-
-  /** Forgets `id`. Removing an id that is not present is harmless. */
-  remove(id: ConnectionId): Promise<void>;
+  /** Records a connection, in no room. Adding an id that is already present replaces its record. */
+  add(connection: NewConnection): Promise<void>;
 
   /**
-   * Yields every connection present when the listing started, each exactly once, in pages of
-   * at most the adapter's page size. Connections added or removed meanwhile may or may not appear.
+   * Forgets a connection and every room membership it had; resolves with the rooms it was in.
+   * Removing an id that is not present is harmless and resolves with none.
    */
-  list(): AsyncIterable<readonly ConnectionId[]>;
+  remove(id: ConnectionId): Promise<readonly RoomName[]>;
+
+  /** The connection's record, or undefined when it is not known. */
+  get(id: ConnectionId): Promise<Connection | undefined>;
+
+  /** Changes the connection's display name, in its record and in every room it is in. Harmless for an unknown id. */
+  rename(id: ConnectionId, name: string): Promise<void>;
+
+  /** Adds the connection to `room`, unless it is a member already or already in `maxRooms` rooms. */
+  joinRoom(id: ConnectionId, room: RoomName, maxRooms: number): Promise<RoomJoin>;
+
+  /** Removes the connection from `room`; resolves false when it was not a member. */
+  leaveRoom(id: ConnectionId, room: RoomName): Promise<boolean>;
+
+  /**
+   * The audience this process delivers to: the members of `room`, or every connection when
+   * `room` is null. Yields each one present when the listing started exactly once, in pages of
+   * at most the adapter's page size; members added or removed meanwhile may or may not appear.
+   */
+  list(room: RoomName | null): AsyncIterable<readonly Member[]>;
+
+  /** Who is in `room` across the whole chat: at most `cap` identities, and whether there are more. */
+  members(room: RoomName, cap: number): Promise<MemberList>;
 }

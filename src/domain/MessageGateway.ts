@@ -1,7 +1,40 @@
+import type { MessageDraft, PresenceChange } from './ChatEvent.js';
+import type { ChatMessage } from './ChatMessage.js';
 import type { ConnectionId } from './ConnectionId.js';
+import type { RoomName } from './RoomName.js';
 
 /** What became of one delivery. */
 export type Delivery = 'delivered' | 'gone';
+
+/** What a multi-process chat carries between its processes. */
+export type Publication = { readonly kind: 'message'; readonly draft: MessageDraft } | PresenceNotice;
+
+export interface PresenceNotice {
+  readonly kind: 'presence';
+  readonly change: PresenceChange;
+}
+
+/** A publication as each process of the chat receives it. */
+export type RelayedEvent =
+  | {
+      readonly kind: 'message';
+      readonly message: ChatMessage;
+      /** This process published it, and gave it to its own text-format connections then. */
+      readonly own: boolean;
+    }
+  | PresenceNotice
+  | MessagesLost;
+
+/**
+ * Messages of a room this process could neither receive nor recover from the history: its
+ * members are told rather than left to miss them silently.
+ */
+export interface MessagesLost {
+  readonly kind: 'lost';
+  readonly room: RoomName | null;
+  /** How many, when known. */
+  readonly count: number | undefined;
+}
 
 /** Delivers frames to connected clients, whatever carries them. */
 export interface MessageGateway {
@@ -14,11 +47,13 @@ export interface MessageGateway {
   post(to: ConnectionId, frame: string): Delivery | Promise<Delivery>;
 
   /**
-   * Present only where the chat spans several processes that each hold part of the audience:
-   * hands a broadcast `frame` to every other process once, whatever the number of connections,
-   * and each delivers it to its own audience. Frames relayed by one process arrive in call
-   * order, each once. Resolves when the frame is sent or held for sending; rejects with
+   * Present only where the chat spans several processes that each hold part of the audience.
+   * Hands `publication` to every process, this one included, once, whatever the number of
+   * connections: a message gets its room's next id there (and is stored where history is kept),
+   * and every process delivers each room's publications to its own audience in id order.
+   * Publications of one process arrive in call order. Resolves once sent, or held while the
+   * others cannot be reached (in order, bounded, sent when they can); rejects with
    * `PeersUnreachableError` when it can be neither.
    */
-  relay?(frame: string): Promise<void>;
+  publish?(publication: Publication): Promise<void>;
 }

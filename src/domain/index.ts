@@ -1,5 +1,14 @@
+export type * from './ChatEvent.js';
+export type * from './ChatMessage.js';
 export * from './ClientError.js';
 export * from './ConnectionId.js';
 export type * from './ConnectionRepository.js';
+export * from './ConnectOptions.js';
+export * from './DisplayName.js';
+export * from './Format.js';
+export * from './HistoryRetention.js';
+export * from './Member.js';
 export type * from './MessageGateway.js';
+export type * from './MessageHistory.js';
 export * from './PeersUnreachableError.js';
+export * from './RoomName.js';

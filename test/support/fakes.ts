@@ -1,4 +1,4 @@
-import type { ConnectionId, Delivery, MessageGateway } from '../../src/domain/index.js';
+import type { ConnectionId, Delivery, MessageGateway, Publication } from '../../src/domain/index.js';
 import { PeersUnreachableError, toConnectionId } from '../../src/domain/index.js';
 
 let counter = 0;
@@ -37,14 +37,14 @@ export class RecordingGateway implements MessageGateway {
   }
 }
 
-/** A RecordingGateway of a multi-node chat: records relayed frames, or refuses them all when `unreachable`. */
-export class RelayingGateway extends RecordingGateway {
-  readonly relayed: string[] = [];
+/** A RecordingGateway of a multi-process chat: records what is published, or refuses it all when `unreachable`. */
+export class PublishingGateway extends RecordingGateway {
+  readonly published: Publication[] = [];
   unreachable = false;
 
-  async relay(frame: string): Promise<void> {
+  async publish(publication: Publication): Promise<void> {
     if (this.unreachable) throw new PeersUnreachableError('test');
-    this.relayed.push(frame);
+    this.published.push(publication);
   }
 }
 

@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryConnectionRepository } from '../../../src/adapters/memory/index.js';
-import {
-  ActionRouter,
-  BroadcastMessage,
-  INTERNAL_ERROR_REPLY,
-  PEERS_UNREACHABLE_REPLY,
-  RejectUnknownAction,
-} from '../../../src/application/index.js';
-import { newId, RecordingGateway, RelayingGateway } from '../../support/fakes.js';
-
-async function arrange(gateway = new RecordingGateway()) {
-  const connections = new InMemoryConnectionRepository();
-  const [sender, other] = [newId(), newId()];
-  await connections.add(sender);
-  await connections.add(other);
-  const router = new ActionRouter(
-    new BroadcastMessage(connections, gateway),
-    new RejectUnknownAction(gateway),
-    gateway,
-  );
-  return { gateway, sender, other, router };
-}
+import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../../../src/application/index.js';
+import { buildCore } from '../../support/core.js';
+import { newId, PublishingGateway } from '../../support/fakes.js';
 
 describe('ActionRouter', () => {
   describe('route', () => {
-    it('broadcasts sendMessage data to everyone', async () => {
-      const { gateway, sender, other, router } = await arrange();
-      await router.route(sender, '{"action":"sendMessage","data":"hello world"}');
+    it('broadcasts sendMessage data to everyone, verbatim, as the original chat does', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [sender, other] = [await connect(), await connect()];
+      await send(sender, '{"action":"sendMessage","data":"hello world"}');
       expect(gateway.framesTo(sender)).toEqual(['hello world']);
       expect(gateway.framesTo(other)).toEqual(['hello world']);
     });
@@ -44,46 +26,74 @@ describe('ActionRouter', () => {
       ['an empty frame', ''],
       ['an action differing in case', '{"action":"SendMessage","data":"x"}'],
       ['an inherited property name as action', '{"action":"toString","data":"x"}'],
+      ['a $-route as action', '{"action":"$connect"}'],
     ])('answers %s with the seed error to the sender alone', async (_label, text) => {
-      const { gateway, sender, router } = await arrange();
-      await router.route(sender, text);
+      const { gateway, connect, send } = buildCore();
+      const [sender] = [await connect(), await connect()];
+      await send(sender, text);
       expect(gateway.posts).toEqual([{ to: sender, frame: 'Error: Invalid action type' }]);
     });
 
-    it('answers sendMessage without string data with a clear error to the sender alone', async () => {
-      const { gateway, sender, router } = await arrange();
-      await router.route(sender, '{"action":"sendMessage","data":{"nested":true}}');
-      expect(gateway.posts).toEqual([
-        { to: sender, frame: 'Error: sendMessage needs a "data" field holding a string' },
+    it('answers a json-format sender with an error event instead', async () => {
+      const { gateway, connect, send } = buildCore();
+      const sender = await connect('json');
+      await send(sender, '{"action":"shout"}');
+      expect(gateway.posts.map((post) => JSON.parse(post.frame))).toEqual([
+        { type: 'error', code: 'INVALID_ACTION', message: 'Invalid action type' },
       ]);
     });
 
     it('ignores a __proto__ key rather than letting it select a route', async () => {
-      const { gateway, sender, router } = await arrange();
-      await router.route(sender, '{"__proto__":{"action":"sendMessage"},"data":"x"}');
+      const { gateway, connect, send } = buildCore();
+      const sender = await connect();
+      await send(sender, '{"__proto__":{"action":"sendMessage"},"data":"x"}');
       expect(gateway.posts).toEqual([{ to: sender, frame: 'Error: Invalid action type' }]);
     });
 
+    it('serves a sender the repository does not know with the defaults: text format, no room', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [stranger, member] = [newId(), await connect()];
+      await send(stranger, { action: 'sendMessage', data: 'from nowhere' });
+      await send(stranger, { action: 'sendMessage', room: 'lobby', data: 'x' });
+      expect(gateway.framesTo(member)).toEqual(['from nowhere']);
+      expect(gateway.framesTo(stranger)).toEqual(['Error: You are not in room lobby']);
+    });
+
     it('tells the sender when delivery fails for a reason that is not its own, then rethrows', async () => {
-      const { gateway, sender, other, router } = await arrange();
-      gateway.failing.add(other);
-      await expect(router.route(sender, '{"action":"sendMessage","data":"hi"}')).rejects.toThrow(/failed/);
+      const { gateway, connect, send } = buildCore();
+      const [sender, broken] = [await connect(), await connect()];
+      gateway.failing.add(broken);
+      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/failed/);
       expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
     });
 
+    it('tells a json sender with an error event', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [sender, broken] = [await connect('json'), await connect()];
+      gateway.failing.add(broken);
+      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/failed/);
+      expect(JSON.parse(gateway.posts.at(-1)?.frame as string)).toEqual({
+        type: 'error',
+        code: 'INTERNAL',
+        message: INTERNAL_ERROR_REPLY.slice('Error: '.length),
+      });
+    });
+
     it('tells the sender its message reached only this node when the other nodes are unreachable', async () => {
-      const gateway = new RelayingGateway();
+      const gateway = new PublishingGateway();
+      const { connect, send } = buildCore({ gateway });
+      const [sender, other] = [await connect(), await connect()];
       gateway.unreachable = true;
-      const { sender, other, router } = await arrange(gateway);
-      await expect(router.route(sender, '{"action":"sendMessage","data":"local"}')).rejects.toThrow(/unreachable/);
+      await expect(send(sender, { action: 'sendMessage', data: 'local' })).rejects.toThrow(/unreachable/);
       expect(gateway.framesTo(other)).toEqual(['local']);
       expect(gateway.framesTo(sender)).toEqual(['local', PEERS_UNREACHABLE_REPLY]);
     });
 
     it('rethrows the original failure when telling the sender fails too', async () => {
-      const { gateway, sender, router } = await arrange();
+      const { gateway, connect, send } = buildCore();
+      const sender = await connect();
       gateway.failing.add(sender);
-      await expect(router.route(sender, '{"action":"dance"}')).rejects.toThrow(`delivery to ${sender} failed`);
+      await expect(send(sender, '{"action":"dance"}')).rejects.toThrow(`delivery to ${sender} failed`);
     });
   });
 });

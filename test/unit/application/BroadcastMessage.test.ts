@@ -1,71 +1,75 @@
-import { describe, expect, it } from 'vitest';
-import { InMemoryConnectionRepository } from '../../../src/adapters/memory/index.js';
-import { BroadcastMessage } from '../../../src/application/index.js';
-import { type Delivery, InvalidMessageDataError } from '../../../src/domain/index.js';
-import { collect, newId, RecordingGateway } from '../../support/fakes.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildCore } from '../../support/core.js';
 
-async function arrange(count: number, { pageSize = 1000, latencyMs = 0, maxConcurrentDeliveries = 64 } = {}) {
-  const connections = new InMemoryConnectionRepository({ pageSize });
-  const gateway = new RecordingGateway(latencyMs);
-  const ids = Array.from({ length: count }, () => newId());
-  for (const id of ids) await connections.add(id);
-  const broadcast = new BroadcastMessage(connections, gateway, { maxConcurrentDeliveries });
-  return { connections, gateway, ids, broadcast };
-}
+const NOW = Date.parse('2026-12-01T12:00:00Z');
 
 describe('BroadcastMessage', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   describe('execute', () => {
-    it('delivers data verbatim to every connection, the sender included', async () => {
-      const { gateway, ids, broadcast } = await arrange(3);
-      await broadcast.execute({ sender: ids[0]!, data: 'hello world' });
-      expect(gateway.posts.map((p) => p.to).sort()).toEqual([...ids].sort());
-      expect(new Set(gateway.posts.map((p) => p.frame))).toEqual(new Set(['hello world']));
+    it('gives text members the data verbatim and json members a message event with id, sender and time', async () => {
+      const { gateway, connect, send } = buildCore({ now: () => NOW });
+      const [alice, text, json] = [await connect('json', 'alice'), await connect(), await connect('json')];
+      await send(alice, { action: 'sendMessage', data: 'hello world' });
+      expect(gateway.framesTo(text)).toEqual(['hello world']);
+      const [event] = gateway.framesTo(json).map((frame) => JSON.parse(frame));
+      expect(event).toEqual({
+        type: 'message',
+        id: expect.stringMatching(/^\d{16}$/),
+        room: null,
+        from: { name: 'alice' },
+        ts: NOW,
+        data: 'hello world',
+      });
+      expect(gateway.framesTo(alice)).toEqual(gateway.framesTo(json));
     });
 
-    it('reaches members on every page of the listing', async () => {
-      const { gateway, ids, broadcast } = await arrange(25, { pageSize: 4 });
-      await broadcast.execute({ sender: ids[0]!, data: 'x' });
-      expect(gateway.posts).toHaveLength(25);
+    it('encodes each format once per broadcast, not once per recipient', async () => {
+      const { gateway, connect, send } = buildCore();
+      const members = [];
+      for (let i = 0; i < 60; i++) members.push(await connect(i % 2 === 0 ? 'json' : 'text'));
+      const stringify = vi.spyOn(JSON, 'stringify');
+      await send(members[1]!, { action: 'sendMessage', data: 'once' });
+      expect(gateway.posts.filter((post) => post.frame !== 'once')).toHaveLength(30);
+      // One for the frame the test sent, one for the json event.
+      expect(stringify).toHaveBeenCalledTimes(2);
     });
 
-    it('removes a connection that is gone, and only that one', async () => {
-      const { connections, gateway, ids, broadcast } = await arrange(4);
-      const [sender, stale] = [ids[0]!, ids[2]!];
-      gateway.gone.add(stale);
-      await broadcast.execute({ sender, data: 'hi' });
-      expect(gateway.posts).toHaveLength(4);
-      const left = (await collect(connections.list())).flat();
-      expect(left.sort()).toEqual(ids.filter((id) => id !== stale).sort());
+    it('stamps who sent it and when: fields a client sends for them are ignored', async () => {
+      const { gateway, connect, send } = buildCore({ now: () => NOW });
+      const [mallory, watcher] = [await connect('text', 'mallory'), await connect('json')];
+      await send(mallory, { action: 'sendMessage', data: 'hi', from: { name: 'admin', user: 'root' }, ts: 1, id: 'x' });
+      expect(JSON.parse(gateway.framesTo(watcher)[0] as string)).toMatchObject({ from: { name: 'mallory' }, ts: NOW });
     });
 
-    it('keeps the sender even when the sender is the only connection', async () => {
-      const { connections, ids, broadcast } = await arrange(1);
-      await broadcast.execute({ sender: ids[0]!, data: 'alone' });
-      expect((await collect(connections.list())).flat()).toEqual(ids);
+    it('sends to the members of a room only, the sender included, and keeps rooms apart', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [a, b, c, outsider] = [await connect(), await connect('json'), await connect(), await connect()];
+      for (const id of [a, b]) await send(id, { action: 'joinRoom', room: 'red' });
+      await send(c, { action: 'joinRoom', room: 'blue' });
+      gateway.posts.length = 0;
+      await send(a, { action: 'sendMessage', room: 'red', data: 'to red' });
+      expect(gateway.framesTo(a)).toEqual(['to red']);
+      expect(JSON.parse(gateway.framesTo(b)[0] as string)).toMatchObject({ room: 'red', data: 'to red' });
+      expect(gateway.framesTo(c)).toEqual([]);
+      expect(gateway.framesTo(outsider)).toEqual([]);
     });
 
-    it('works with a gateway that answers at once, removing the recipients it reports gone', async () => {
-      const connections = new InMemoryConnectionRepository({ pageSize: 3 });
-      const ids = Array.from({ length: 7 }, () => newId());
-      for (const id of ids) await connections.add(id);
-      const stale = new Set([ids[1], ids[5]]);
-      const posted: string[] = [];
-      const immediate = {
-        post: (to: (typeof ids)[number]): Delivery => {
-          posted.push(to);
-          return stale.has(to) ? 'gone' : 'delivered';
-        },
-      };
-      await new BroadcastMessage(connections, immediate).execute({ sender: ids[0]!, data: 'now' });
-      expect(posted.sort()).toEqual([...ids].sort());
-      expect((await collect(connections.list())).flat().sort()).toEqual(ids.filter((id) => !stale.has(id)).sort());
-    });
-
-    it('never has more deliveries in flight than the bound', async () => {
-      const { gateway, ids, broadcast } = await arrange(40, { latencyMs: 2, maxConcurrentDeliveries: 5 });
-      await broadcast.execute({ sender: ids[0]!, data: 'x' });
-      expect(gateway.posts).toHaveLength(40);
-      expect(gateway.maxInFlight).toBe(5);
+    it('refuses a room the sender is not in, and a room name that is not one', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [sender, member] = [await connect(), await connect()];
+      await send(member, { action: 'joinRoom', room: 'red' });
+      gateway.posts.length = 0;
+      await send(sender, { action: 'sendMessage', room: 'red', data: 'let me in' });
+      await send(sender, { action: 'sendMessage', room: 'no spaces', data: 'x' });
+      await send(sender, { action: 'sendMessage', room: 7, data: 'x' });
+      expect(gateway.posts).toEqual([
+        { to: sender, frame: 'Error: You are not in room red' },
+        { to: sender, frame: 'Error: A room name is 1 to 64 letters, digits, ".", "_" or "-"' },
+        { to: sender, frame: 'Error: A room name is 1 to 64 letters, digits, ".", "_" or "-"' },
+      ]);
     });
 
     it.each([
@@ -75,30 +79,31 @@ describe('BroadcastMessage', () => {
       ['an object', { text: 'hi' }],
       ['an array', ['hi']],
     ])('answers the sender alone when data is %s, and broadcasts nothing', async (_label, data) => {
-      const { gateway, ids, broadcast } = await arrange(3);
-      await broadcast.execute({ sender: ids[1]!, data });
-      expect(gateway.posts).toEqual([{ to: ids[1], frame: new InvalidMessageDataError().reply }]);
-      expect(gateway.posts[0]?.frame).toBe('Error: sendMessage needs a "data" field holding a string');
+      const { gateway, connect, send } = buildCore();
+      const [, sender] = [await connect(), await connect()];
+      await send(sender, { action: 'sendMessage', data });
+      expect(gateway.posts).toEqual([
+        { to: sender, frame: 'Error: sendMessage needs a "data" field holding a string' },
+      ]);
     });
 
     it('broadcasts an empty string, which is a valid message', async () => {
-      const { gateway, ids, broadcast } = await arrange(2);
-      await broadcast.execute({ sender: ids[0]!, data: '' });
-      expect(gateway.posts.map((p) => p.frame)).toEqual(['', '']);
+      const { gateway, connect, send } = buildCore();
+      const [a] = [await connect(), await connect()];
+      await send(a, { action: 'sendMessage', data: '' });
+      expect(gateway.posts.map((post) => post.frame)).toEqual(['', '']);
     });
 
-    it('still delivers to everyone else when one delivery fails, then reports the failure', async () => {
-      const { gateway, ids, broadcast } = await arrange(3, { maxConcurrentDeliveries: 1 });
-      gateway.failing.add(ids[1]!);
-      await expect(broadcast.execute({ sender: ids[0]!, data: 'x' })).rejects.toThrow(/failed/);
-      expect(gateway.posts.map((p) => p.to).sort()).toEqual([ids[0], ids[2]].sort());
-    });
-
-    it('rejects a non-positive concurrency bound at construction', () => {
-      const connections = new InMemoryConnectionRepository();
-      expect(() => new BroadcastMessage(connections, new RecordingGateway(), { maxConcurrentDeliveries: 0 })).toThrow(
-        RangeError,
-      );
+    it('stores each message in its room’s history under the id its receivers see', async () => {
+      const { gateway, history, connect, send } = buildCore();
+      const json = await connect('json');
+      await send(json, { action: 'joinRoom', room: 'kept' });
+      await send(json, { action: 'sendMessage', room: 'kept', data: 'remember me' });
+      const received = JSON.parse(gateway.framesTo(json).at(-1) as string);
+      const { messages } = await history.read(received.room, { limit: 10 });
+      expect(messages).toEqual([
+        { id: received.id, room: 'kept', from: received.from, ts: received.ts, data: 'remember me' },
+      ]);
     });
   });
 });
