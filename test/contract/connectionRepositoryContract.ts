@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionRepository } from '../../src/domain/index.js';
+import type { ConnectionId, ConnectionRepository, NewConnection, RoomName } from '../../src/domain/index.js';
 import { collect, newId } from '../support/fakes.js';
 
 export interface RepositoryHarness {
@@ -12,6 +12,20 @@ export interface RepositoryFactoryOptions {
   /** The page size the adapter under test must list with. */
   readonly pageSize: number;
 }
+
+let rooms = 0;
+/** A room name no other test uses. */
+export const newRoom = (): RoomName =>
+  `room-${process.pid}-${++rooms}-${Math.random().toString(36).slice(2, 6)}` as RoomName;
+
+/** A text-format connection named after its id. */
+export const connection = (id: ConnectionId = newId(), extra: Partial<NewConnection> = {}): NewConnection => ({
+  id,
+  format: 'text',
+  name: `name-${id.slice(-6)}`,
+  nameLocked: false,
+  ...extra,
+});
 
 /**
  * What every ConnectionRepository promises. Call once per adapter; the factory must give each
@@ -34,78 +48,194 @@ export function connectionRepositoryContract(
       await harness.close();
     });
 
-    const listed = async () => (await collect(repository.list())).flat().sort();
+    const listed = async (room: RoomName | null = null) =>
+      (await collect(repository.list(room)))
+        .flat()
+        .map((member) => member.id)
+        .sort();
+    const added = async (count: number, extra: Partial<NewConnection> = {}) => {
+      const ids = Array.from({ length: count }, () => newId());
+      for (const id of ids) await repository.add(connection(id, extra));
+      return ids;
+    };
 
-    it('lists nothing when nobody is connected', async () => {
-      expect(await listed()).toEqual([]);
-    });
+    describe('connections', () => {
+      it('lists nothing when nobody is connected', async () => {
+        expect(await listed()).toEqual([]);
+      });
 
-    it('lists a connection once it is added', async () => {
-      const id = newId();
-      await repository.add(id);
-      expect(await listed()).toEqual([id]);
-    });
+      it('keeps a connection’s record: format, name, verified user, and no room yet', async () => {
+        const id = newId();
+        await repository.add(connection(id, { format: 'json', name: 'alice', user: 'u-1', nameLocked: true }));
+        expect(await repository.get(id)).toEqual({
+          id,
+          format: 'json',
+          name: 'alice',
+          user: 'u-1',
+          nameLocked: true,
+          rooms: [],
+        });
+        expect(await repository.get(newId())).toBeUndefined();
+      });
 
-    it('treats adding the same id twice as harmless', async () => {
-      const id = newId();
-      await repository.add(id);
-      await repository.add(id);
-      expect(await listed()).toEqual([id]);
-    });
+      it('lists a connection once it is added, with its format and name', async () => {
+        const id = newId();
+        await repository.add(connection(id, { format: 'json', name: 'bob' }));
+        const [page] = await collect(repository.list(null));
+        expect(page).toEqual([expect.objectContaining({ id, format: 'json', name: 'bob' })]);
+      });
 
-    it('forgets a removed connection and keeps the others', async () => {
-      const [a, b] = [newId(), newId()];
-      await repository.add(a);
-      await repository.add(b);
-      await repository.remove(a);
-      expect(await listed()).toEqual([b]);
-    });
+      it('treats adding the same id twice as harmless', async () => {
+        const id = newId();
+        await repository.add(connection(id));
+        await repository.add(connection(id));
+        expect(await listed()).toEqual([id]);
+      });
 
-    it('treats removing an unknown id as harmless', async () => {
-      const id = newId();
-      await repository.add(id);
-      await expect(repository.remove(newId())).resolves.toBeUndefined();
-      expect(await listed()).toEqual([id]);
-    });
+      it('forgets a removed connection and keeps the others', async () => {
+        const [a, b] = await added(2);
+        expect(await repository.remove(a as ConnectionId)).toEqual([]);
+        expect(await listed()).toEqual([b]);
+        expect(await repository.get(a as ConnectionId)).toBeUndefined();
+      });
 
-    it('treats removing twice as harmless', async () => {
-      const id = newId();
-      await repository.add(id);
-      await repository.remove(id);
-      await expect(repository.remove(id)).resolves.toBeUndefined();
-      expect(await listed()).toEqual([]);
-    });
+      it('treats removing an unknown id, or removing twice, as harmless', async () => {
+        const [id] = await added(1);
+        expect(await repository.remove(newId())).toEqual([]);
+        await repository.remove(id as ConnectionId);
+        expect(await repository.remove(id as ConnectionId)).toEqual([]);
+        expect(await listed()).toEqual([]);
+      });
 
-    it('lists every member exactly once across pages no larger than the page size', async () => {
-      const ids = Array.from({ length: pageSize * 3 + 7 }, () => newId());
-      for (const id of ids) await repository.add(id);
-      const pages = await collect(repository.list());
-      expect(pages.length).toBeGreaterThanOrEqual(4);
-      for (const page of pages) expect(page.length).toBeLessThanOrEqual(pageSize);
-      expect(pages.flat().sort()).toEqual([...ids].sort());
-    });
+      it('lists every member exactly once across pages no larger than the page size', async () => {
+        const ids = await added(pageSize * 3 + 7);
+        const pages = await collect(repository.list(null));
+        expect(pages.length).toBeGreaterThanOrEqual(4);
+        for (const page of pages) expect(page.length).toBeLessThanOrEqual(pageSize);
+        expect(
+          pages
+            .flat()
+            .map((member) => member.id)
+            .sort(),
+        ).toEqual([...ids].sort());
+      });
 
-    it('keeps every concurrent add', async () => {
-      const ids = Array.from({ length: 50 }, () => newId());
-      await Promise.all(ids.map((id) => repository.add(id)));
-      expect(await listed()).toEqual([...ids].sort());
-    });
+      it('keeps every concurrent add', async () => {
+        const ids = Array.from({ length: 50 }, () => newId());
+        await Promise.all(ids.map((id) => repository.add(connection(id))));
+        expect(await listed()).toEqual([...ids].sort());
+      });
 
-    it('still lists the members nobody removed while a listing is under way', async () => {
-      const ids = Array.from({ length: pageSize * 2 + 3 }, () => newId());
-      for (const id of ids) await repository.add(id);
-      const seen: string[] = [];
-      let removedCount = 0;
-      for await (const page of repository.list()) {
-        seen.push(...page);
-        if (removedCount === 0) {
-          for (const id of page) await repository.remove(id);
-          removedCount = page.length;
+      it('still lists the members nobody removed while a listing is under way', async () => {
+        const ids = await added(pageSize * 2 + 3);
+        const seen: string[] = [];
+        let removedCount = 0;
+        for await (const page of repository.list(null)) {
+          seen.push(...page.map((member) => member.id));
+          if (removedCount === 0) {
+            for (const { id } of page) await repository.remove(id);
+            removedCount = page.length;
+          }
         }
-      }
-      expect([...seen].sort()).toEqual([...ids].sort());
-      expect(removedCount).toBeGreaterThan(0);
-      expect(await listed()).toHaveLength(ids.length - removedCount);
+        expect([...seen].sort()).toEqual([...ids].sort());
+        expect(removedCount).toBeGreaterThan(0);
+        expect(await listed()).toHaveLength(ids.length - removedCount);
+      });
+
+      it('renames a connection in its record and in its rooms; an unknown id is harmless', async () => {
+        const [id] = (await added(1)) as [ConnectionId];
+        const room = newRoom();
+        await repository.joinRoom(id, room, 50);
+        await repository.rename(id, 'carol');
+        await expect(repository.rename(newId(), 'nobody')).resolves.toBeUndefined();
+        expect((await repository.get(id))?.name).toBe('carol');
+        expect(await repository.members(room, 10)).toEqual({ members: [{ name: 'carol' }], truncated: false });
+      });
+    });
+
+    describe('rooms', () => {
+      it('lists a room’s members only, and keeps two rooms apart', async () => {
+        const [a, b, c] = (await added(3)) as [ConnectionId, ConnectionId, ConnectionId];
+        const [red, blue] = [newRoom(), newRoom()];
+        expect(await repository.joinRoom(a, red, 50)).toBe('joined');
+        expect(await repository.joinRoom(b, red, 50)).toBe('joined');
+        expect(await repository.joinRoom(c, blue, 50)).toBe('joined');
+        expect(await listed(red)).toEqual([a, b].sort());
+        expect(await listed(blue)).toEqual([c]);
+        expect(await listed(newRoom())).toEqual([]);
+        expect(await listed()).toEqual([a, b, c].sort());
+        expect((await repository.get(a))?.rooms).toEqual([red]);
+      });
+
+      it('answers a second join of the same room as already a member', async () => {
+        const [id] = (await added(1)) as [ConnectionId];
+        const room = newRoom();
+        await repository.joinRoom(id, room, 50);
+        expect(await repository.joinRoom(id, room, 50)).toBe('already-member');
+        expect(await listed(room)).toEqual([id]);
+      });
+
+      it('refuses a room past the maximum, and an unknown connection', async () => {
+        const [id] = (await added(1)) as [ConnectionId];
+        const joined = [newRoom(), newRoom(), newRoom()];
+        for (const room of joined) expect(await repository.joinRoom(id, room, 3)).toBe('joined');
+        const extra = newRoom();
+        expect(await repository.joinRoom(id, extra, 3)).toBe('too-many-rooms');
+        expect(await listed(extra)).toEqual([]);
+        expect([...((await repository.get(id))?.rooms ?? [])].sort()).toEqual([...joined].sort());
+        expect(await repository.joinRoom(newId(), newRoom(), 3)).toBe('unknown-connection');
+      });
+
+      it('leaves a room, and answers false for a room it was not in', async () => {
+        const [a, b] = (await added(2)) as [ConnectionId, ConnectionId];
+        const room = newRoom();
+        await repository.joinRoom(a, room, 50);
+        await repository.joinRoom(b, room, 50);
+        expect(await repository.leaveRoom(a, room)).toBe(true);
+        expect(await repository.leaveRoom(a, room)).toBe(false);
+        expect(await repository.leaveRoom(a, newRoom())).toBe(false);
+        expect(await listed(room)).toEqual([b]);
+        expect((await repository.get(a))?.rooms).toEqual([]);
+      });
+
+      it('removes a connection from every room it was in, and says which', async () => {
+        const [a, b] = (await added(2)) as [ConnectionId, ConnectionId];
+        const [red, blue] = [newRoom(), newRoom()];
+        for (const room of [red, blue]) await repository.joinRoom(a, room, 50);
+        await repository.joinRoom(b, red, 50);
+        expect([...(await repository.remove(a))].sort()).toEqual([red, blue].sort());
+        expect(await listed(red)).toEqual([b]);
+        expect(await listed(blue)).toEqual([]);
+      });
+
+      it('pages a room’s members, each exactly once, with their format', async () => {
+        const ids = await added(pageSize * 2 + 1, { format: 'json' });
+        const room = newRoom();
+        for (const id of ids) await repository.joinRoom(id as ConnectionId, room, 50);
+        const pages = await collect(repository.list(room));
+        for (const page of pages) expect(page.length).toBeLessThanOrEqual(pageSize);
+        expect(
+          pages
+            .flat()
+            .map((member) => member.id)
+            .sort(),
+        ).toEqual([...ids].sort());
+        expect(pages.flat().every((member) => member.format === 'json')).toBe(true);
+      });
+
+      it('names a room’s members up to the cap, and says when there are more', async () => {
+        const ids = await added(5, { user: 'someone' });
+        const room = newRoom();
+        for (const id of ids) await repository.joinRoom(id as ConnectionId, room, 50);
+        const all = await repository.members(room, 10);
+        expect(all.truncated).toBe(false);
+        expect(all.members.map((member) => member.name).sort()).toEqual(ids.map((id) => `name-${id.slice(-6)}`).sort());
+        expect(all.members.every((member) => member.user === 'someone')).toBe(true);
+        const capped = await repository.members(room, 3);
+        expect(capped).toEqual({ members: expect.any(Array), truncated: true });
+        expect(capped.members).toHaveLength(3);
+        expect(await repository.members(newRoom(), 3)).toEqual({ members: [], truncated: false });
+      });
     });
   });
 }

@@ -13,8 +13,8 @@ export interface GatewayHarness {
   /** Opens a real client connection and names it as the gateway knows it. */
   connect(): Promise<ConnectedClient>;
   /**
-   * Gateways that can `relay` only: opens a client on another process of the chat, which
-   * delivers relayed broadcasts to its own connections.
+   * Gateways that can `publish` only: opens a client on another process of the chat, which
+   * delivers what is published to its own connections (the text of a message).
    */
   connectElsewhere?(): Promise<ConnectedClient>;
   /** Releases servers and clients the factory started. */
@@ -82,18 +82,24 @@ export function messageGatewayContract(name: string, factory: () => Promise<Gate
       expect(await gateway.post(newId('never'), 'anyone?')).toBe('gone');
     });
 
-    it('relays a broadcast once to the other processes, in call order, or has no relay at all', async () => {
+    it('publishes once to every process, this one included, in call order, or cannot publish at all', async () => {
       if (harness.connectElsewhere === undefined) {
-        expect(gateway.relay).toBeUndefined();
+        expect(gateway.publish).toBeUndefined();
         return;
       }
-      expect(gateway.relay).toBeTypeOf('function');
-      const { client } = await harness.connectElsewhere();
-      const frames = ['first', 'second ✓', 'third'];
-      for (const frame of frames) await gateway.relay?.(frame);
-      expect(await client.waitForFrames(frames.length)).toEqual(frames);
+      expect(gateway.publish).toBeTypeOf('function');
+      const { client: elsewhere } = await harness.connectElsewhere();
+      const { client: here } = await harness.connect();
+      const texts = ['first', 'second ✓', 'third'];
+      for (const data of texts) {
+        const draft = { room: null, from: { name: 'contract' }, ts: Date.now(), data };
+        await gateway.publish?.({ kind: 'message', draft });
+      }
+      expect(await elsewhere.waitForFrames(texts.length)).toEqual(texts);
+      expect(await here.waitForFrames(texts.length)).toEqual(texts);
       await delay(100);
-      expect(client.frames).toEqual(frames);
+      expect(elsewhere.frames).toEqual(texts);
+      expect(here.frames).toEqual(texts);
     });
 
     it('reports a connection whose client has closed as gone rather than throwing', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { InMemoryConnectionRepository } from '../../src/adapters/memory/index.js';
 import {
@@ -7,15 +6,15 @@ import {
   createRedisChat,
   type RedisChat,
   RedisKeys,
-  RedisPresence,
+  RedisMessageHistory,
 } from '../../src/adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../src/adapters/ws/index.js';
-import type { ConnectionId, ConnectionRepository } from '../../src/domain/index.js';
+import { type ConnectionId, DEFAULT_RETENTION } from '../../src/domain/index.js';
 import { ChatClient } from '../support/ChatClient.js';
-import { collect } from '../support/fakes.js';
 import { deleteKeysUnder, type RedisFixture, startRedis, testClient, uniquePrefix } from '../support/redis.js';
 import { connectionRepositoryContract } from './connectionRepositoryContract.js';
 import { type ConnectedClient, type GatewayHarness, messageGatewayContract } from './messageGatewayContract.js';
+import { messageHistoryContract } from './messageHistoryContract.js';
 
 let fixture: RedisFixture;
 beforeAll(async () => {
@@ -35,28 +34,6 @@ async function cleanUp(prefix: string): Promise<void> {
   }
 }
 
-// The cluster-wide presence: every node's connections, as any node reads them.
-connectionRepositoryContract('RedisPresence', async ({ pageSize }) => {
-  const redis = await connectRedis(fixture.url, { role: 'commands' });
-  const keys = new RedisKeys(uniquePrefix('contract'));
-  const nodeId = randomUUID();
-  const presence = new RedisPresence({ redis, keys, nodeId, ttlMs: 60_000 });
-  // A registered node: the listing reads the connections of registered nodes only.
-  await redis.zadd(keys.nodes, Date.now() + 60_000, nodeId);
-  const repository: ConnectionRepository = {
-    add: (id) => presence.add(id),
-    remove: (id) => presence.remove(id),
-    list: () => presence.list(pageSize),
-  };
-  return {
-    repository,
-    async close() {
-      await deleteKeysUnder(redis, keys.prefix);
-      await closeRedis(redis);
-    },
-  };
-});
-
 /** A cluster node assembled by the adapter's factory, on this test's Redis. */
 async function createNode(prefix: string, pageSize?: number): Promise<{ chat: RedisChat; local: WsMessageGateway }> {
   const local = new WsMessageGateway({ maxBufferedBytes: 1024 * 1024 });
@@ -65,55 +42,58 @@ async function createNode(prefix: string, pageSize?: number): Promise<{ chat: Re
     heartbeatIntervalMs: 60_000,
     maxHeldFrames: 100,
     maxHeldBytes: 1024 * 1024,
+    retention: DEFAULT_RETENTION,
     local,
     localConnections: new InMemoryConnectionRepository(pageSize === undefined ? {} : { pageSize }),
   });
   return { chat, local };
 }
 
-// A cluster node's repository: its own connections, written through to the presence in step.
+// A cluster node's repository: its own connections in memory, its presence in Redis for member lists.
 connectionRepositoryContract('RedisConnectionRepository (createRedisChat)', async ({ pageSize }) => {
   const prefix = uniquePrefix('contract');
   const { chat } = await createNode(prefix, pageSize);
   await chat.start({ deliver: async () => {} });
-  const reader = await connectRedis(fixture.url, { role: 'commands' });
-  const presence = new RedisPresence({
-    redis: reader,
-    keys: new RedisKeys(prefix),
-    nodeId: chat.nodeId,
-    ttlMs: 60_000,
-  });
   return {
     repository: chat.connections,
     async close() {
-      const listed = (await collect(chat.connections.list())).flat().sort();
-      const inPresence = (await collect(presence.list())).flat().sort();
       await chat.stop();
-      await closeRedis(reader);
       await cleanUp(prefix);
-      if (listed.join() !== inPresence.join()) throw new Error('presence out of step with the repository');
     },
   };
 });
 
-/** One in-process cluster node: a socket server whose clients receive what other nodes relay. */
+messageHistoryContract('RedisMessageHistory', async ({ retention, now }) => {
+  const redis = await connectRedis(fixture.url, { role: 'commands' });
+  const keys = new RedisKeys(uniquePrefix('contract'));
+  return {
+    history: new RedisMessageHistory({ redis, keys, retention, now }),
+    async close() {
+      await deleteKeysUnder(redis, keys.prefix);
+      await closeRedis(redis);
+    },
+  };
+});
+
+/** One in-process cluster node: a socket server whose clients receive the text of what is published. */
 async function startNode(prefix: string) {
   const { chat, local } = await createNode(prefix);
   const opened: ConnectionId[] = [];
   await chat.start({
-    deliver: async (frame) => {
-      for (const id of opened) local.post(id, frame);
+    deliver: async (event) => {
+      if (event.kind !== 'message') return;
+      for (const id of opened) local.post(id, event.message.data);
     },
   });
   const server = new WsChatServer(
     local,
     {
       opened: async (id) => {
-        await chat.connections.add(id);
+        await chat.connections.add({ id, format: 'text', name: 'n', nameLocked: false });
         opened.push(id);
       },
       received: async () => {},
-      closed: (id) => chat.connections.remove(id),
+      closed: async (id) => void (await chat.connections.remove(id)),
     },
     {
       host: '127.0.0.1',
@@ -141,7 +121,7 @@ async function startNode(prefix: string) {
   return { gateway: chat.gateway, connect, close };
 }
 
-// The gateway under test runs on node A: posts reach A's own sockets, relays reach node B's.
+// The gateway under test runs on node A: posts reach A's own sockets, publications every node's.
 messageGatewayContract('RedisMessageGateway (createRedisChat)', async (): Promise<GatewayHarness> => {
   const prefix = uniquePrefix('contract');
   const [a, b] = await Promise.all([startNode(prefix), startNode(prefix)]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { CONNECTIONS_TABLE_SCHEMA, ensureConnectionsTable } from '../../src/adapters/dynamodb/index.js';
+import { CONNECTIONS_TABLE_SCHEMA, ensureChatTables } from '../../src/adapters/dynamodb/index.js';
 import {
   localDynamoDbClient,
   startDynalite as startLocalDynalite,
@@ -64,12 +64,15 @@ async function containerRuntimeAvailable(): Promise<boolean> {
   }
 }
 
-/** A fresh, uniquely named connections table on `endpoint`, and a document client for it. */
-export async function freshTable(endpoint: string): Promise<{ tableName: string; client: DynamoDBDocumentClient }> {
+/** Fresh, uniquely named chat tables on `endpoint`, and a document client for them. */
+export async function freshTable(
+  endpoint: string,
+): Promise<{ tableName: string; roomsTableName: string; client: DynamoDBDocumentClient }> {
   const raw = localDynamoDbClient(endpoint);
-  const tableName = `connections-${randomUUID()}`;
-  await ensureConnectionsTable(raw, tableName);
-  return { tableName, client: DynamoDBDocumentClient.from(raw) };
+  const suffix = randomUUID();
+  const tables = { connections: `connections-${suffix}`, rooms: `rooms-${suffix}` };
+  await ensureChatTables(raw, tables);
+  return { tableName: tables.connections, roomsTableName: tables.rooms, client: DynamoDBDocumentClient.from(raw) };
 }
 
 /** Every connection id stored in `tableName`, sorted. */

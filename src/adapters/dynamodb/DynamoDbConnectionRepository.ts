@@ -1,15 +1,39 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { type ConnectionId, type ConnectionRepository, toConnectionId } from '../../domain/index.js';
-import { CONNECTIONS_TABLE_SCHEMA } from './connectionsTableSchema.js';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  Connection,
+  ConnectionId,
+  ConnectionRepository,
+  Format,
+  Identity,
+  Member,
+  MemberList,
+  NewConnection,
+  RoomJoin,
+  RoomName,
+} from '../../domain/index.js';
+import { type Fetched, pages } from './pages.js';
+import { CONNECTIONS_TABLE_SCHEMA, ROOM_ITEM, ROOMS_TABLE_SCHEMA } from './tableSchemas.js';
 
-const { partitionKey: KEY, ttlAttribute: TTL } = CONNECTIONS_TABLE_SCHEMA;
-
+const ID = CONNECTIONS_TABLE_SCHEMA.partitionKey;
+const { partitionKey: ROOM, sortKey: KEY } = ROOMS_TABLE_SCHEMA;
 const TWO_HOURS_S = 2 * 60 * 60;
 
 export interface DynamoDbConnectionRepositoryOptions {
-  /** A table shaped as `CONNECTIONS_TABLE_SCHEMA` says. */
+  /** Table shaped as `CONNECTIONS_TABLE_SCHEMA` says. */
   readonly tableName: string;
-  /** Most ids in one page of `list`. */
+  /** Table shaped as `ROOMS_TABLE_SCHEMA` says. */
+  readonly roomsTableName: string;
+  /** Most members in one page of `list`. */
   readonly pageSize?: number;
   /** Lifetime of a row, in seconds: API Gateway's 2-hour connection limit by default. */
   readonly ttlSeconds?: number;
@@ -17,70 +41,243 @@ export interface DynamoDbConnectionRepositoryOptions {
   readonly now?: () => number;
 }
 
+/** What a connection's item and its membership items hold besides their keys. */
+interface StoredMember {
+  readonly format: Format;
+  readonly name: string;
+  readonly user?: string;
+  readonly expiresAt: number;
+}
+
 /**
- * Connections as DynamoDB items, one per connection. Uses only PutItem, DeleteItem and Scan,
- * the actions the stack grants. Every row carries a TTL (epoch seconds) so a row
- * whose `$disconnect` never ran does not outlive the connection limit.
+ * Connections as one item each (name, format, rooms as a string set) and room memberships as
+ * items of the room's partition in the rooms table, so a room's audience is one Query that
+ * touches no other room; the global audience is a Scan of the connections. Every item carries
+ * the connection's TTL, so nothing outlives the 2-hour connection limit when `$disconnect` never
+ * runs. Membership items repeat the member's name and format: a broadcast or member list reads
+ * the room's partition and nothing else.
  */
 export class DynamoDbConnectionRepository implements ConnectionRepository {
-  private readonly tableName: string;
   private readonly pageSize: number;
   private readonly ttlSeconds: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    { tableName, pageSize = 100, ttlSeconds = TWO_HOURS_S, now = Date.now }: DynamoDbConnectionRepositoryOptions,
+    private readonly options: DynamoDbConnectionRepositoryOptions,
   ) {
+    const { pageSize = 100, ttlSeconds = TWO_HOURS_S } = options;
     if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new RangeError('ttlSeconds must be a positive integer');
-    this.tableName = tableName;
     this.pageSize = pageSize;
     this.ttlSeconds = ttlSeconds;
-    this.now = now;
   }
 
   /** PutItem overwrites: adding twice is harmless and refreshes the TTL. */
-  async add(id: ConnectionId): Promise<void> {
+  async add({ id, format, name, user, nameLocked }: NewConnection): Promise<void> {
     const expiresAt = this.nowSeconds() + this.ttlSeconds;
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { [KEY]: id, [TTL]: expiresAt } }));
+    const item = { [ID]: id, format, name, nameLocked, expiresAt, ...(user === undefined ? {} : { user }) };
+    await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: item }));
   }
 
-  /** DeleteItem of an absent key succeeds: removing twice is harmless. */
-  async remove(id: ConnectionId): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { [KEY]: id } }));
+  /** Deletes the connection's item, then its memberships; an absent key is harmless. */
+  async remove(id: ConnectionId): Promise<readonly RoomName[]> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.options.tableName, Key: { [ID]: id }, ReturnValues: 'ALL_OLD' }),
+    );
+    const rooms = roomsOf(Attributes);
+    await this.deleteMemberships(id, rooms);
+    return rooms;
+  }
+
+  /** A strongly consistent read: a room joined by the previous frame is seen by the next. */
+  async get(id: ConnectionId): Promise<Connection | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: { [ID]: id }, ConsistentRead: true }),
+    );
+    if (Item === undefined || Item.expiresAt <= this.nowSeconds()) return undefined;
+    return { ...member(id, Item as StoredMember), nameLocked: Item.nameLocked === true, rooms: roomsOf(Item) };
+  }
+
+  async rename(id: ConnectionId, name: string): Promise<void> {
+    let rooms: RoomName[];
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { [ID]: id },
+          UpdateExpression: 'SET #name = :name',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#name': 'name', '#id': ID },
+          ExpressionAttributeValues: { ':name': name },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      rooms = roomsOf(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw error;
+    }
+    for (const room of rooms) {
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.options.roomsTableName,
+            Key: { [ROOM]: room, [KEY]: ROOM_ITEM.member(id) },
+            UpdateExpression: 'SET #name = :name',
+            ConditionExpression: 'attribute_exists(#key)',
+            ExpressionAttributeNames: { '#name': 'name', '#key': KEY },
+            ExpressionAttributeValues: { ':name': name },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    }
   }
 
   /**
-   * Follows `LastEvaluatedKey` to the end of the table, so nothing past one Scan page (or
-   * 1 MB) is dropped. Each Scan asks for one item more than a page: DynamoDB answers a full
-   * final page with a `LastEvaluatedKey` too, and the look-ahead item spares that trailing
-   * empty request, so N connections cost at most ceil(N / pageSize) Scans. Rows past their TTL
-   * (DynamoDB deletes them lazily) are filtered out.
+   * Adds the room to the connection's set under a condition (it exists, is not a member, is
+   * under the maximum), then writes the membership; a failed write takes the room back out.
    */
-  async *list(): AsyncIterable<readonly ConnectionId[]> {
-    const buffer: ConnectionId[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          Limit: this.pageSize + 1,
-          ProjectionExpression: '#key',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#key': KEY, '#ttl': TTL },
-          ExpressionAttributeValues: { ':now': this.nowSeconds() },
-          ExclusiveStartKey: startKey,
+  async joinRoom(id: ConnectionId, room: RoomName, maxRooms: number): Promise<RoomJoin> {
+    let stored: Record<string, unknown> | undefined;
+    try {
+      ({ Attributes: stored } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { [ID]: id },
+          UpdateExpression: 'ADD rooms :room',
+          ConditionExpression:
+            'attribute_exists(#id) AND (attribute_not_exists(rooms) OR (size(rooms) < :max AND NOT contains(rooms, :name)))',
+          ExpressionAttributeNames: { '#id': ID },
+          ExpressionAttributeValues: { ':room': new Set([room]), ':name': room, ':max': maxRooms },
+          ReturnValues: 'ALL_NEW',
         }),
-      );
-      for (const item of page.Items ?? []) buffer.push(toConnectionId(String(item[KEY])));
-      while (buffer.length >= this.pageSize) yield buffer.splice(0, this.pageSize);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    if (buffer.length > 0) yield buffer;
+      ));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.get(id);
+      if (current === undefined) return 'unknown-connection';
+      return current.rooms.includes(room) ? 'already-member' : 'too-many-rooms';
+    }
+    const { format, name, user, expiresAt } = stored as unknown as StoredMember;
+    const item = { [ROOM]: room, [KEY]: ROOM_ITEM.member(id), format, name, expiresAt, ...(user ? { user } : {}) };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.options.roomsTableName, Item: item }));
+    } catch (error) {
+      await this.dropRoom(id, room).catch(() => {});
+      throw error;
+    }
+    return 'joined';
+  }
+
+  async leaveRoom(id: ConnectionId, room: RoomName): Promise<boolean> {
+    try {
+      await this.dropRoom(id, room);
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.deleteMemberships(id, [room]);
+    return true;
+  }
+
+  list(room: RoomName | null): AsyncIterable<readonly Member[]> {
+    return pages(
+      (start, limit) => (room === null ? this.scanConnections(start, limit) : this.queryRoom(room, start, limit)),
+      this.pageSize,
+    );
+  }
+
+  async members(room: RoomName, cap: number): Promise<MemberList> {
+    const members: Identity[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.queryRoom(room, start, cap + 1 - members.length);
+      for (const { name, user } of page.items) members.push(user === undefined ? { name } : { name, user });
+      start = page.next;
+    } while (start !== undefined && members.length <= cap);
+    return { members: members.slice(0, cap), truncated: members.length > cap };
+  }
+
+  private async scanConnections(start: Record<string, unknown> | undefined, limit: number): Promise<Fetched<Member>> {
+    const page = await this.client.send(
+      new ScanCommand({
+        TableName: this.options.tableName,
+        Limit: limit,
+        ProjectionExpression: '#id, #format, #name, #user',
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeNames: { '#id': ID, '#format': 'format', '#name': 'name', '#user': 'user' },
+        ExpressionAttributeValues: { ':now': this.nowSeconds() },
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => member(String(item[ID]), item as StoredMember));
+    return { items, next: page.LastEvaluatedKey };
+  }
+
+  private async queryRoom(room: RoomName, start: Record<string, unknown> | undefined, limit: number) {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.roomsTableName,
+        Limit: limit,
+        KeyConditionExpression: '#room = :room AND begins_with(#key, :member)',
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeNames: { '#room': ROOM, '#key': KEY },
+        ExpressionAttributeValues: { ':room': room, ':member': ROOM_ITEM.memberPrefix, ':now': this.nowSeconds() },
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (page.Items ?? []).map((item) =>
+      member(String(item[KEY]).slice(ROOM_ITEM.memberPrefix.length), item as StoredMember),
+    );
+    return { items, next: page.LastEvaluatedKey } satisfies Fetched<Member>;
+  }
+
+  /** Takes `room` out of the connection's set; fails the condition when it was not in it. */
+  private async dropRoom(id: ConnectionId, room: RoomName): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: { [ID]: id },
+        UpdateExpression: 'DELETE rooms :room',
+        ConditionExpression: 'contains(rooms, :name)',
+        ExpressionAttributeValues: { ':room': new Set([room]), ':name': room },
+      }),
+    );
+  }
+
+  /** Deletes memberships 25 at a time (BatchWriteItem's limit), retrying what DynamoDB left unprocessed. */
+  private async deleteMemberships(id: ConnectionId, rooms: readonly RoomName[]): Promise<void> {
+    for (let i = 0; i < rooms.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = rooms
+        .slice(i, i + 25)
+        .map((room) => ({ DeleteRequest: { Key: { [ROOM]: room, [KEY]: ROOM_ITEM.member(id) } } }));
+      for (let attempt = 0; requests !== undefined && requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 5)));
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.options.roomsTableName]: requests } }),
+        );
+        requests = UnprocessedItems?.[this.options.roomsTableName] as Record<string, unknown>[] | undefined;
+      }
+    }
   }
 
   private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
+    return Math.floor((this.options.now ?? Date.now)() / 1000);
   }
+}
+
+function member(id: string, { format, name, user }: StoredMember): Member {
+  const base = { id: id as ConnectionId, format, name };
+  return user === undefined ? base : { ...base, user };
+}
+
+function roomsOf(item: Record<string, unknown> | undefined): RoomName[] {
+  const rooms = item?.rooms;
+  return rooms instanceof Set ? ([...rooms] as RoomName[]) : [];
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException;
 }

@@ -1,3 +1,4 @@
-export * from './connectionsTableSchema.js';
 export * from './DynamoDbConnectionRepository.js';
-export * from './ensureConnectionsTable.js';
+export * from './DynamoDbMessageHistory.js';
+export * from './ensureChatTables.js';
+export * from './tableSchemas.js';

@@ -1,1 +1,2 @@
 export * from './InMemoryConnectionRepository.js';
+export * from './InMemoryMessageHistory.js';

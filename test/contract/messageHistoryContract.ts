@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatMessage, HistoryRetention, MessageDraft, MessageHistory, RoomName } from '../../src/domain/index.js';
+import { newRoom } from './connectionRepositoryContract.js';
+
+export interface HistoryHarness {
+  readonly history: MessageHistory;
+  close(): Promise<void>;
+}
+
+export interface HistoryFactoryOptions {
+  readonly retention: HistoryRetention;
+  /** The clock the adapter must read (epoch ms), so that age is tested without sleeping. */
+  readonly now: () => number;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * What every MessageHistory promises. Call once per adapter; each test gets fresh rooms.
+ */
+export function messageHistoryContract(
+  name: string,
+  factory: (options: HistoryFactoryOptions) => Promise<HistoryHarness>,
+): void {
+  describe(`MessageHistory contract: ${name}`, () => {
+    let harness: HistoryHarness | undefined;
+    let clock = Date.now();
+    const start = async (retention: Partial<HistoryRetention> = {}) => {
+      clock = Date.now();
+      harness = await factory({
+        retention: { maxMessages: 1000, maxAgeMs: 24 * HOUR, ...retention },
+        now: () => clock,
+      });
+      return harness.history;
+    };
+    afterEach(async () => {
+      await harness?.close();
+      harness = undefined;
+    });
+
+    const draft = (room: RoomName | null, data: string): MessageDraft => ({
+      room,
+      from: { name: 'alice', user: 'u-1' },
+      ts: clock,
+      data,
+    });
+    const appendAll = async (history: MessageHistory, room: RoomName | null, data: string[]) => {
+      const stored: ChatMessage[] = [];
+      for (const text of data) stored.push(await history.append(draft(room, text)));
+      return stored;
+    };
+    const texts = (messages: readonly ChatMessage[]) => messages.map((message) => message.data);
+
+    it('stamps each message with an id that sorts, as a string, in append order', async () => {
+      const history = await start();
+      const room = newRoom();
+      const stored = await appendAll(history, room, ['a', 'b', 'c', 'd']);
+      expect(stored.map((message) => message.data)).toEqual(['a', 'b', 'c', 'd']);
+      expect(stored[0]).toMatchObject({ room, from: { name: 'alice', user: 'u-1' }, ts: clock, data: 'a' });
+      const ids = stored.map((message) => message.id);
+      expect(new Set(ids).size).toBe(4);
+      expect([...ids].sort()).toEqual(ids);
+    });
+
+    it('reads the latest messages oldest first, and those after an id, within the limit', async () => {
+      const history = await start();
+      const room = newRoom();
+      const stored = await appendAll(history, room, ['1', '2', '3', '4', '5']);
+      expect(await history.read(room, { limit: 2 })).toEqual({ messages: stored.slice(3), complete: true });
+      const after = await history.read(room, { after: stored[1]?.id as string, limit: 2 });
+      expect(after).toEqual({ messages: stored.slice(2, 4), complete: true });
+      expect(texts((await history.read(room, { after: stored[3]?.id as string, limit: 10 })).messages)).toEqual(['5']);
+    });
+
+    it('keeps rooms and the global audience apart', async () => {
+      const history = await start();
+      const [red, blue] = [newRoom(), newRoom()];
+      await appendAll(history, red, ['r1', 'r2']);
+      await appendAll(history, blue, ['b1']);
+      await appendAll(history, null, ['g1']);
+      expect(texts((await history.read(red, { limit: 10 })).messages)).toEqual(['r1', 'r2']);
+      expect(texts((await history.read(blue, { limit: 10 })).messages)).toEqual(['b1']);
+      expect(texts((await history.read(newRoom(), { limit: 10 })).messages)).toEqual([]);
+      expect(texts((await history.read(null, { limit: 10 })).messages)).toContain('g1');
+    });
+
+    it('keeps the last messages by count, and says when what followed an id is gone', async () => {
+      const history = await start({ maxMessages: 3 });
+      const room = newRoom();
+      const stored = await appendAll(history, room, ['1', '2', '3', '4', '5', '6']);
+      expect(texts((await history.read(room, { limit: 10 })).messages)).toEqual(['4', '5', '6']);
+      const gap = await history.read(room, { after: stored[0]?.id as string, limit: 10 });
+      expect(gap).toEqual({ messages: stored.slice(3), complete: false });
+      const whole = await history.read(room, { after: stored[2]?.id as string, limit: 10 });
+      expect(whole).toEqual({ messages: stored.slice(3), complete: true });
+    });
+
+    it('lets messages past the maximum age go', async () => {
+      const history = await start({ maxAgeMs: HOUR });
+      const room = newRoom();
+      const [old] = await appendAll(history, room, ['old']);
+      clock += 30 * 60 * 1000;
+      await appendAll(history, room, ['newer']);
+      clock += 45 * 60 * 1000;
+      const page = await history.read(room, { after: old?.id as string, limit: 10 });
+      expect(texts(page.messages)).toEqual(['newer']);
+      expect(texts((await history.read(room, { limit: 10 })).messages)).toEqual(['newer']);
+      clock += 20 * 60 * 1000;
+      expect((await history.read(room, { limit: 10 })).messages).toEqual([]);
+    });
+
+    it('answers an id past the newest with nothing, complete', async () => {
+      const history = await start();
+      const room = newRoom();
+      await appendAll(history, room, ['only']);
+      expect(await history.read(room, { after: '9000000000000000', limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
+    });
+
+    it('returns a consistent prefix when read while appends are under way', async () => {
+      const history = await start();
+      const room = newRoom();
+      const data = Array.from({ length: 40 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+      const appending = (async () => {
+        for (const text of data) await history.append(draft(room, text));
+      })();
+      const reads: string[][] = [];
+      for (let i = 0; i < 5; i++) reads.push(texts((await history.read(room, { limit: 100 })).messages));
+      await appending;
+      for (const read of reads) expect(read).toEqual(data.slice(0, read.length));
+      expect(texts((await history.read(room, { limit: 100 })).messages)).toEqual(data);
+    });
+
+    it('still numbers messages when it keeps none, and says what followed is gone', async () => {
+      const history = await start({ maxMessages: 0 });
+      const room = newRoom();
+      const [first, second] = await appendAll(history, room, ['x', 'y']);
+      expect((second?.id as string) > (first?.id as string)).toBe(true);
+      expect(await history.read(room, { after: first?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: false,
+      });
+    });
+  });
+}
