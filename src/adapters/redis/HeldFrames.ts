@@ -1,8 +1,8 @@
 import { PeersUnreachableError } from '../../domain/index.js';
 
-/** One relayed frame that Redis has not acknowledged yet. */
-export interface HeldFrame {
-  readonly payload: string;
+/** One publication that Redis has not acknowledged yet. */
+export interface HeldFrame<T> {
+  readonly payload: T;
   readonly bytes: number;
   /** Sent on the current link and awaiting its acknowledgement. */
   sent: boolean;
@@ -11,11 +11,11 @@ export interface HeldFrame {
 }
 
 /**
- * The frames a node relayed and Redis has not acknowledged, in relay order, bounded in count
- * and bytes. Full, it refuses more instead of growing.
+ * The publications a node made and Redis has not acknowledged, in order, bounded in count and
+ * bytes. Full, it refuses more instead of growing.
  */
-export class HeldFrames {
-  private readonly frames: HeldFrame[] = [];
+export class HeldFrames<T> {
+  private readonly frames: HeldFrame<T>[] = [];
   private bytes = 0;
 
   constructor(
@@ -26,18 +26,18 @@ export class HeldFrames {
   }
 
   /** Holds `payload`; throws `PeersUnreachableError` when that would exceed the bounds. */
-  hold(payload: string, bytes: number): HeldFrame {
+  hold(payload: T, bytes: number): HeldFrame<T> {
     if (this.frames.length >= this.maxFrames || this.bytes + bytes > this.maxBytes) {
       throw new PeersUnreachableError(`${this.frames.length} frames (${this.bytes} bytes) already waiting`);
     }
-    const frame: HeldFrame = { payload, bytes, sent: false, attempt: 0 };
+    const frame: HeldFrame<T> = { payload, bytes, sent: false, attempt: 0 };
     this.frames.push(frame);
     this.bytes += bytes;
     return frame;
   }
 
   /** Acknowledged (or refused for good): no longer held. */
-  release(frame: HeldFrame): void {
+  release(frame: HeldFrame<T>): void {
     const index = this.frames.indexOf(frame);
     if (index === -1) return;
     this.frames.splice(index, 1);
@@ -53,7 +53,7 @@ export class HeldFrames {
   }
 
   /** Frames waiting to be sent, oldest first. */
-  unsent(): HeldFrame[] {
+  unsent(): HeldFrame<T>[] {
     return this.frames.filter((frame) => !frame.sent);
   }
 

@@ -1,18 +1,34 @@
-import type { ConnectionId, ConnectionRepository } from '../../domain/index.js';
+import type {
+  Connection,
+  ConnectionId,
+  ConnectionRepository,
+  Member,
+  MemberList,
+  NewConnection,
+  RoomJoin,
+  RoomName,
+} from '../../domain/index.js';
 import type { RedisPresence } from './RedisPresence.js';
 
 /** This node's own connections, held in its memory (the in-memory repository fits). */
 export interface LocalConnections extends ConnectionRepository {
-  has(id: ConnectionId): boolean;
   /** Every connection present now, taken synchronously. */
-  snapshot(): ConnectionId[];
+  snapshot(): Connection[];
+}
+
+/** The rooms this node listens to, because it has members in them. */
+export interface RoomListeners {
+  retain(room: RoomName): Promise<void>;
+  release(room: RoomName): Promise<void>;
 }
 
 /**
  * A cluster node's connections: its audience is listed from memory, so a broadcast costs Redis
- * nothing per recipient, and every join and leave is written through to the cluster-wide
- * presence. A write that fails (Redis unreachable) does not stop the local chat: the node
- * rewrites its presence from memory once Redis is back.
+ * nothing per recipient; every join, leave and rename is written through to the cluster-wide
+ * presence, which member lists read; and the node listens to the channel of each room it has a
+ * member in, from before it says the member joined. A presence write that fails (Redis
+ * unreachable) does not stop the local chat: the node rewrites its presence from memory once
+ * Redis is back, and lists members from memory meanwhile.
  */
 export class RedisConnectionRepository implements ConnectionRepository {
   private dirty = false;
@@ -20,24 +36,66 @@ export class RedisConnectionRepository implements ConnectionRepository {
 
   constructor(
     private readonly local: LocalConnections,
-    private readonly presence: Pick<RedisPresence, 'add' | 'remove' | 'resync'>,
+    private readonly presence: Pick<
+      RedisPresence,
+      'add' | 'remove' | 'joinRoom' | 'leaveRoom' | 'rename' | 'resync' | 'members'
+    >,
+    private readonly listeners: RoomListeners,
     private readonly onWriteFailure: (error: unknown, operation: string) => void,
   ) {}
 
-  async add(id: ConnectionId): Promise<void> {
-    await this.local.add(id);
-    await this.presence.add(id).catch((error: unknown) => this.failed(error, 'add'));
+  async add(connection: NewConnection): Promise<void> {
+    await this.local.add(connection);
+    await this.presence.add(connection).catch((error: unknown) => this.failed(error, 'add'));
   }
 
   /** A node writes only its own connections: an id it does not hold is another node's business. */
-  async remove(id: ConnectionId): Promise<void> {
-    if (!this.local.has(id)) return;
-    await this.local.remove(id);
-    await this.presence.remove(id).catch((error: unknown) => this.failed(error, 'remove'));
+  async remove(id: ConnectionId): Promise<readonly RoomName[]> {
+    if ((await this.local.get(id)) === undefined) return [];
+    const rooms = await this.local.remove(id);
+    await this.presence.remove(id, rooms).catch((error: unknown) => this.failed(error, 'remove'));
+    for (const room of rooms) await this.listeners.release(room);
+    return rooms;
   }
 
-  list(): AsyncIterable<readonly ConnectionId[]> {
-    return this.local.list();
+  get(id: ConnectionId): Promise<Connection | undefined> {
+    return this.local.get(id);
+  }
+
+  async rename(id: ConnectionId, name: string): Promise<void> {
+    await this.local.rename(id, name);
+    const renamed = await this.local.get(id);
+    if (renamed !== undefined)
+      await this.presence.rename(renamed).catch((error: unknown) => this.failed(error, 'rename'));
+  }
+
+  async joinRoom(id: ConnectionId, room: RoomName, maxRooms: number): Promise<RoomJoin> {
+    const outcome = await this.local.joinRoom(id, room, maxRooms);
+    if (outcome !== 'joined') return outcome;
+    await this.listeners.retain(room);
+    const member = (await this.local.get(id)) as Member;
+    await this.presence.joinRoom(member, room).catch((error: unknown) => this.failed(error, 'joinRoom'));
+    return outcome;
+  }
+
+  async leaveRoom(id: ConnectionId, room: RoomName): Promise<boolean> {
+    if (!(await this.local.leaveRoom(id, room))) return false;
+    await this.presence.leaveRoom(id, room).catch((error: unknown) => this.failed(error, 'leaveRoom'));
+    await this.listeners.release(room);
+    return true;
+  }
+
+  list(room: RoomName | null): AsyncIterable<readonly Member[]> {
+    return this.local.list(room);
+  }
+
+  async members(room: RoomName, cap: number): Promise<MemberList> {
+    try {
+      return await this.presence.members(room, cap);
+    } catch (error) {
+      this.onWriteFailure(error, 'members');
+      return this.local.members(room, cap);
+    }
   }
 
   /** A presence write failed since the last resync. */

@@ -9,6 +9,8 @@ export interface BeatReport {
   readonly purgedNodes: number;
   /** Registered nodes after the purge, this one included. */
   readonly liveNodes: number;
+  /** When this node's registration (and every key it wrote) lapses unless it beats again. */
+  readonly lapsesAt: number;
 }
 
 export interface RedisNodeHeartbeatOptions {
@@ -21,6 +23,8 @@ export interface RedisNodeHeartbeatOptions {
    * intervals: inside the promise of twice the interval, with room for timer drift under load.
    */
   readonly intervalMs: number;
+  /** Further keys of this node (its rooms' members) whose expiry each beat refreshes. */
+  readonly ownKeys?: () => readonly string[];
   readonly onBeat?: (report: BeatReport) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -70,21 +74,22 @@ export class RedisNodeHeartbeat {
     const now = Date.now();
     // The registration and the node's connections lapse at the same instant.
     const lapsesAt = now + this.ttlMs;
-    const results = await redis
+    const batch = redis
       .multi()
       .zscore(keys.nodes, nodeId)
       .zadd(keys.nodes, lapsesAt, nodeId)
       .zremrangebyscore(keys.nodes, '-inf', now)
       .pexpire(keys.nodes, this.ttlMs)
       .pexpireat(keys.connections(nodeId), lapsesAt)
-      .zcard(keys.nodes)
-      .exec();
+      .zcard(keys.nodes);
+    for (const key of this.options.ownKeys?.() ?? []) batch.pexpireat(key, lapsesAt);
+    const results = await batch.exec();
     const failed = results?.find(([error]) => error !== null);
     if (results === null || failed !== undefined) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
     const [previous, , purged, , , live] = results.map(([, value]) => value);
     // Lapsed but not yet dropped counts as lost too: the node's connections expired with it.
     const lostRegistration = previous === null || Number(previous) <= now;
-    const report = { lostRegistration, purgedNodes: Number(purged), liveNodes: Number(live) };
+    const report = { lostRegistration, purgedNodes: Number(purged), liveNodes: Number(live), lapsesAt };
     this.options.onBeat?.(report);
     return report;
   }

@@ -17,8 +17,32 @@ export class RedisSubscriber {
     await this.redis.subscribe(channel);
   }
 
+  /** Whether the link is up now. */
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async unsubscribe(channel: string): Promise<void> {
     this.handlers.delete(channel);
     if (this.redis.status === 'ready') await this.redis.unsubscribe(channel);
+  }
+
+  /**
+   * Calls `listener` each time the link is back after a loss, once its subscriptions are active
+   * again (a PING answered after ioredis resent them): what was published meanwhile never
+   * arrived, and the listener can look for it.
+   */
+  onResubscribed(listener: () => void): void {
+    let lost = false;
+    this.redis.on('close', () => {
+      lost = true;
+    });
+    this.redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      this.redis.ping().then(listener, () => {
+        lost = true;
+      });
+    });
   }
 }

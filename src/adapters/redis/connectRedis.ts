@@ -13,6 +13,8 @@ export class RedisUnavailableError extends Error {
 export interface ConnectRedisOptions {
   /** `commands`: fails fast while disconnected; `subscriber`: pub/sub, resubscribes on reconnect. */
   readonly role: 'commands' | 'subscriber';
+  /** The client name Redis lists the connection under (`CLIENT LIST`); `chat-<role>` by default. */
+  readonly name?: string;
   /** How long the first connection may take. */
   readonly connectTimeoutMs?: number;
   /** Longest pause between reconnection attempts. */
@@ -43,7 +45,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
     ...(role === 'commands' ? { commandTimeout: commandTimeoutMs } : {}),
     autoResubscribe: true,
     autoResendUnfulfilledCommands: true,
-    connectionName: `chat-${role}`,
+    connectionName: options.name ?? `chat-${role}`,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxReconnectDelayMs),
   };
   const redis = new Redis(url, settings);

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ConnectionRepository, MessageGateway } from '../../domain/index.js';
+import type { ConnectionRepository, HistoryRetention, MessageGateway, MessageHistory } from '../../domain/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
-import { RedisBroadcastRelay } from './RedisBroadcastRelay.js';
 import { type LocalConnections, RedisConnectionRepository } from './RedisConnectionRepository.js';
 import { RedisKeys } from './RedisKeys.js';
 import { RedisMessageGateway } from './RedisMessageGateway.js';
+import { RedisMessageHistory } from './RedisMessageHistory.js';
 import { type BeatReport, RedisNodeHeartbeat, registrationTtlMs } from './RedisNodeHeartbeat.js';
 import { RedisPresence } from './RedisPresence.js';
+import { RedisRoomRelay, type RelayedEventHandler } from './RedisRoomRelay.js';
 import { RedisSubscriber } from './RedisSubscriber.js';
+import { withTimeout } from './withTimeout.js';
 
 /** Where the adapter reports what operators should know; never message bodies. */
 export type RedisChatLog = (level: 'info' | 'warn', event: string, fields?: Record<string, unknown>) => void;
@@ -18,10 +20,12 @@ export interface RedisChatOptions {
   readonly keyPrefix: string;
   /** A node that stops beating is forgotten by the others within twice this interval. */
   readonly heartbeatIntervalMs: number;
-  /** Most broadcasts held for the other nodes while Redis is unreachable. */
+  /** Most publications held for the other nodes while Redis is unreachable. */
   readonly maxHeldFrames: number;
-  /** Most bytes of broadcasts held for the other nodes while Redis is unreachable. */
+  /** Most bytes of publications held for the other nodes while Redis is unreachable. */
   readonly maxHeldBytes: number;
+  /** How much of each room's history Redis keeps. */
+  readonly retention: HistoryRetention;
   /** Delivers to the sockets of this node. */
   readonly local: MessageGateway;
   /** This node's connections, in memory. */
@@ -29,54 +33,57 @@ export interface RedisChatOptions {
   readonly log?: RedisChatLog;
 }
 
-/** What a node does with a broadcast another node relayed: deliver it to its own audience. */
-export interface RelayedFrameHandler {
-  deliver(frame: string): Promise<void>;
-}
-
-/** One node of the Redis cluster: the two ports to bind, and its lifecycle. */
+/** One node of the Redis cluster: the ports to bind, and its lifecycle. */
 export interface RedisChat {
   /** Fresh on every start, so a restarted node inherits nothing of its former self. */
   readonly nodeId: string;
   readonly connections: ConnectionRepository;
   readonly gateway: MessageGateway;
-  /** Registers the node, then hands every broadcast the others relay to `inbound`. */
-  start(inbound: RelayedFrameHandler): Promise<void>;
+  readonly history: MessageHistory;
+  /** Registers the node, then hands what the cluster publishes to `inbound`. */
+  start(inbound: RelayedEventHandler): Promise<void>;
   /** Leaves the cluster: sends what it still holds, removes its keys, closes its links. */
   stop(): Promise<void>;
 }
 
 /**
  * Connects to Redis (or rejects with `RedisUnavailableError`) and assembles a cluster node:
- * the connections repository and gateway the core runs on, the broadcast relay, the presence
- * and the heartbeat, all over one commands link and one subscriber link.
+ * the repository, gateway and history the core runs on, over the room relay, the presence and
+ * the heartbeat, on one commands link and one subscriber link.
  */
 export async function createRedisChat(url: string, options: RedisChatOptions): Promise<RedisChat> {
   const log: RedisChatLog = options.log ?? (() => {});
-  const { commands, subscriber, close } = await connectLinks(url, log);
   const nodeId = randomUUID();
+  const { commands, subscriber, close } = await connectLinks(url, nodeId, log);
   const keys = new RedisKeys(options.keyPrefix);
   const warn = (event: string, fields: Record<string, unknown>) => log('warn', event, fields);
-  const relay = new RedisBroadcastRelay({
+  const history = new RedisMessageHistory({ redis: commands, keys, retention: options.retention });
+  const relay = new RedisRoomRelay({
     redis: commands,
     subscriber: new RedisSubscriber(subscriber),
     keys,
     nodeId,
+    history,
     maxHeldFrames: options.maxHeldFrames,
     maxHeldBytes: options.maxHeldBytes,
     resumeWaitMs: 2 * options.heartbeatIntervalMs,
     onWarning: warn,
   });
-  const heartbeatOptions = { redis: commands, keys, nodeId, intervalMs: options.heartbeatIntervalMs };
-  const presence = new RedisPresence({ ...heartbeatOptions, ttlMs: registrationTtlMs(options.heartbeatIntervalMs) });
-  const connections = new RedisConnectionRepository(options.localConnections, presence, (error, operation) =>
+  const ttlMs = registrationTtlMs(options.heartbeatIntervalMs);
+  const presence = new RedisPresence({ redis: commands, keys, nodeId, ttlMs });
+  const connections = new RedisConnectionRepository(options.localConnections, presence, relay, (error, operation) =>
     warn('presence.write_failed', { operation, error: String(error) }),
   );
   let beating = true;
   const heartbeat = new RedisNodeHeartbeat({
-    ...heartbeatOptions,
+    redis: commands,
+    keys,
+    nodeId,
+    intervalMs: options.heartbeatIntervalMs,
+    ownKeys: () => relay.rooms().map((room) => presence.roomKey(room)),
     onBeat: (report: BeatReport) => {
       beating = true;
+      presence.registeredUntil(report.lapsesAt);
       relay.expectNodes(report.liveNodes);
       if (report.purgedNodes > 0) log('info', 'cluster.purged', { ...report });
       if (!report.lostRegistration && !connections.needsResync) return;
@@ -93,17 +100,20 @@ export async function createRedisChat(url: string, options: RedisChatOptions): P
     nodeId,
     connections,
     gateway: new RedisMessageGateway(options.local, relay),
+    history,
     async start(inbound) {
+      await history.prepare();
       await heartbeat.start();
-      await relay.start((frame) => inbound.deliver(frame));
+      await relay.start(inbound);
       log('info', 'cluster.joined', { nodeId });
     },
     async stop() {
       await heartbeat.stop();
+      const rooms = relay.rooms();
       const unsent = await relay.stop();
       if (unsent > 0) warn('cluster.unsent_on_exit', { frames: unsent });
       try {
-        const removed = await withTimeout(presence.clear(), 2000);
+        const removed = await withTimeout(presence.clear(rooms), 2000);
         log('info', 'cluster.left', { nodeId, removed });
       } catch (error) {
         // Redis is away: this node's keys expire by themselves.
@@ -115,16 +125,21 @@ export async function createRedisChat(url: string, options: RedisChatOptions): P
 }
 
 /** The commands link (fails fast while disconnected) and the subscriber link, with one log line per drop. */
-async function connectLinks(url: string, log: RedisChatLog) {
+async function connectLinks(url: string, nodeId: string, log: RedisChatLog) {
   const up = { commands: true, subscriber: true };
   // ioredis reports every failed reconnection attempt; one line when a link drops is enough.
   const onError = (role: keyof typeof up) => (error: Error) => {
     if (up[role]) log('warn', 'redis.error', { role, error: error.message });
   };
-  const commands = await connectRedis(url, { role: 'commands', onError: onError('commands') });
+  const name = (role: string) => `chat-${role}-${nodeId}`;
+  const commands = await connectRedis(url, { role: 'commands', name: name('commands'), onError: onError('commands') });
   let subscriber: Redis;
   try {
-    subscriber = await connectRedis(url, { role: 'subscriber', onError: onError('subscriber') });
+    subscriber = await connectRedis(url, {
+      role: 'subscriber',
+      name: name('subscriber'),
+      onError: onError('subscriber'),
+    });
   } catch (error) {
     commands.disconnect();
     throw error;
@@ -147,12 +162,4 @@ async function connectLinks(url: string, log: RedisChatLog) {
     subscriber,
     close: () => Promise.all([closeRedis(commands), closeRedis(subscriber)]).then(() => undefined),
   };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -9,9 +9,8 @@ import {
   RedisPresence,
   registrationTtlMs,
 } from '../../../src/adapters/redis/index.js';
-import { toConnectionId } from '../../../src/domain/index.js';
+import { type Member, type RoomName, toConnectionId } from '../../../src/domain/index.js';
 import { eventually } from '../../support/ChatClient.js';
-import { collect } from '../../support/fakes.js';
 import { deleteKeysUnder, keysUnder, type RedisFixture, startRedis, uniquePrefix } from '../../support/redis.js';
 
 let fixture: RedisFixture;
@@ -27,14 +26,14 @@ afterAll(async () => {
 
 function node(keys: RedisKeys, intervalMs = 200) {
   const nodeId = randomUUID();
-  return {
-    nodeId,
-    heartbeat: new RedisNodeHeartbeat({ redis, keys, nodeId, intervalMs }),
-    presence: new RedisPresence({ redis, keys, nodeId, ttlMs: registrationTtlMs(intervalMs) }),
-  };
+  const rooms: RoomName[] = [];
+  const presence = new RedisPresence({ redis, keys, nodeId, ttlMs: registrationTtlMs(intervalMs) });
+  const ownKeys = () => rooms.map((room) => presence.roomKey(room));
+  return { nodeId, rooms, presence, heartbeat: new RedisNodeHeartbeat({ redis, keys, nodeId, intervalMs, ownKeys }) };
 }
 
-const listed = async (presence: RedisPresence) => (await collect(presence.list())).flat().sort();
+const listed = async (presence: RedisPresence) => (await presence.connections()).sort();
+const member = (id: string): Member => ({ id: toConnectionId(id), format: 'text', name: id });
 
 describe('RedisNodeHeartbeat', () => {
   describe('beatOnce', () => {
@@ -51,7 +50,9 @@ describe('RedisNodeHeartbeat', () => {
     it('counts the live nodes and gives every key it writes an expiry', async () => {
       const keys = new RedisKeys(uniquePrefix('heartbeat'));
       const [a, b] = [node(keys), node(keys)];
-      await a.presence.add(toConnectionId('on-a'));
+      await a.presence.add(member('on-a'));
+      await a.presence.joinRoom(member('on-a'), 'r' as RoomName);
+      a.rooms.push('r' as RoomName);
       await a.heartbeat.beatOnce();
       expect((await b.heartbeat.beatOnce()).liveNodes).toBe(2);
       for (const key of await keysUnder(redis, keys.prefix)) {
@@ -69,8 +70,10 @@ describe('RedisNodeHeartbeat', () => {
       const survivor = node(keys);
       const dying = node(keys);
       await Promise.all([survivor.heartbeat.start(), dying.heartbeat.start()]);
-      await survivor.presence.add(toConnectionId('kept'));
-      for (const id of ['lost-1', 'lost-2']) await dying.presence.add(toConnectionId(id));
+      await survivor.presence.add(member('kept'));
+      for (const id of ['lost-1', 'lost-2']) await dying.presence.add(member(id));
+      await dying.presence.joinRoom(member('lost-1'), 'r' as RoomName);
+      dying.rooms.push('r' as RoomName);
       expect(await listed(survivor.presence)).toEqual(['kept', 'lost-1', 'lost-2']);
       await dying.heartbeat.stop();
       const stoppedAt = Date.now();
@@ -81,7 +84,7 @@ describe('RedisNodeHeartbeat', () => {
       expect(await listed(survivor.presence)).toEqual(['kept']);
       expect((await keysUnder(redis, keys.prefix)).filter((key) => key.includes(dying.nodeId))).toEqual([]);
       await survivor.heartbeat.stop();
-      expect(await survivor.presence.clear()).toBe(1);
+      expect(await survivor.presence.clear([])).toBe(1);
       expect(await keysUnder(redis, keys.prefix)).toEqual([]);
     });
 
@@ -89,8 +92,8 @@ describe('RedisNodeHeartbeat', () => {
       const keys = new RedisKeys(uniquePrefix('heartbeat'));
       const [a, b] = [node(keys, 100), node(keys, 100)];
       await Promise.all([a.heartbeat.start(), b.heartbeat.start()]);
-      await a.presence.add(toConnectionId('a-1'));
-      await b.presence.add(toConnectionId('b-1'));
+      await a.presence.add(member('a-1'));
+      await b.presence.add(member('b-1'));
       await Promise.all([a.heartbeat.stop(), b.heartbeat.stop()]);
       await eventually(async () => (await keysUnder(redis, keys.prefix)).length === 0, 2000, 10);
       expect(await keysUnder(redis, keys.prefix)).toEqual([]);
