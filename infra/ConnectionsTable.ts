@@ -1,7 +1,7 @@
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { CONNECTIONS_TABLE_SCHEMA } from '../src/adapters/dynamodb/connectionsTableSchema.js';
+import { CONNECTIONS_TABLE_SCHEMA } from '../src/adapters/dynamodb/tableSchemas.js';
 
 /** Options of the connections table that operators choose through context. */
 export interface ConnectionsTableProps {

@@ -5,12 +5,19 @@ import type { WsChatServer, WsMessageGateway } from '../adapters/ws/index.js';
 import type {
   ActionRouter,
   BroadcastMessage,
-  BroadcastOptions,
+  ChatLimits,
+  Fanout,
+  FanoutOptions,
   JoinChat,
+  JoinRoom,
   LeaveChat,
+  LeaveRoom,
+  ListMembers,
   RejectUnknownAction,
+  Replies,
+  SetName,
 } from '../application/index.js';
-import type { ConnectionRepository, MessageGateway } from '../domain/index.js';
+import type { ConnectionRepository, MessageGateway, MessageHistory } from '../domain/index.js';
 import type { LambdaConfig } from './lambda/config.js';
 import type { ServerConfig } from './server/config.js';
 
@@ -18,13 +25,21 @@ const token = <T>(name: string) => Symbol.for(name) as ServiceIdentifier<T>;
 
 /** Every inversify token of the project, in one place. */
 export const TOKENS = {
-  // The ports and the core.
+  // The ports, their settings, and the core.
   ConnectionRepository: token<ConnectionRepository>('ConnectionRepository'),
   MessageGateway: token<MessageGateway>('MessageGateway'),
-  BroadcastOptions: token<BroadcastOptions>('BroadcastOptions'),
+  MessageHistory: token<MessageHistory>('MessageHistory'),
+  FanoutOptions: token<FanoutOptions>('FanoutOptions'),
+  ChatLimits: token<ChatLimits>('ChatLimits'),
+  Fanout: token<Fanout>('Fanout'),
+  Replies: token<Replies>('Replies'),
   JoinChat: token<JoinChat>('JoinChat'),
   LeaveChat: token<LeaveChat>('LeaveChat'),
   BroadcastMessage: token<BroadcastMessage>('BroadcastMessage'),
+  JoinRoom: token<JoinRoom>('JoinRoom'),
+  LeaveRoom: token<LeaveRoom>('LeaveRoom'),
+  SetName: token<SetName>('SetName'),
+  ListMembers: token<ListMembers>('ListMembers'),
   RejectUnknownAction: token<RejectUnknownAction>('RejectUnknownAction'),
   ActionRouter: token<ActionRouter>('ActionRouter'),
   // The server (standalone and cluster).

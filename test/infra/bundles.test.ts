@@ -87,6 +87,7 @@ describe('the bundles CDK deploys', () => {
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         CONNECTIONS_TABLE: table.tableName,
+        ROOMS_TABLE: table.roomsTableName,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         APIGW_MANAGEMENT_ENDPOINT: management.endpoint,
       },

@@ -10,8 +10,8 @@ const CONCURRENCY = 16;
 
 /**
  * One broadcast to 2,000 connections through the real handlers, the real SDK clients, dynalite
- * and the local Management API: ceil(2000 / 100) = 20 Scans and nothing else, and never more
- * posts in flight than the configured bound.
+ * and the local Management API: ceil(2000 / 100) = 20 Scans beside the sender's record and the
+ * stored message, and never more posts in flight than the configured bound.
  */
 describe('sendMessage', () => {
   let dynamo: CountingDynalite;
@@ -28,6 +28,7 @@ describe('sendMessage', () => {
       await loadHandlers(
         {
           CONNECTIONS_TABLE: table.tableName,
+          ROOMS_TABLE: table.roomsTableName,
           DYNAMODB_ENDPOINT: dynamo.endpoint,
           APIGW_MANAGEMENT_ENDPOINT: local.endpoint,
           CONNECTIONS_PAGE_SIZE: String(PAGE_SIZE),
@@ -61,7 +62,13 @@ describe('sendMessage', () => {
 
       const elapsedMs = Date.now() - started;
       expect(clients.every((client) => client.frames.length === 1 && client.frames[0] === 'to everyone')).toBe(true);
-      expect(Object.fromEntries(dynamo.requests)).toEqual({ Scan: Math.ceil(CONNECTIONS / PAGE_SIZE) });
+      // The sender's record, the room counter, the stored message, and the audience page by page.
+      expect(Object.fromEntries(dynamo.requests)).toEqual({
+        GetItem: 1,
+        UpdateItem: 1,
+        PutItem: 1,
+        Scan: Math.ceil(CONNECTIONS / PAGE_SIZE),
+      });
       expect(local.api.stats.posts - before.posts).toBe(CONNECTIONS);
       expect(local.api.stats.gone - before.gone).toBe(0);
       // The bound holds whatever the timing; that posts overlapped at all shows the bound is what limits them.

@@ -29,6 +29,7 @@ describe('Lambda bundles', () => {
     routes = await loadHandlers(
       {
         CONNECTIONS_TABLE: table.tableName,
+        ROOMS_TABLE: table.roomsTableName,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         APIGW_MANAGEMENT_ENDPOINT: local.endpoint,
         AWS_REGION: 'local',

@@ -24,6 +24,7 @@ describe('sendMessage', () => {
     const routes: RouteTable = await loadHandlers(
       {
         CONNECTIONS_TABLE: table.tableName,
+        ROOMS_TABLE: table.roomsTableName,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
         APIGW_MANAGEMENT_ENDPOINT: local.endpoint,
         AWS_REGION: 'local',

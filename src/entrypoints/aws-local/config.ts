@@ -7,6 +7,7 @@ export interface AwsLocalConfig extends ConnectionLimitSettings {
   readonly port: number;
   readonly stage: string;
   readonly tableName: string;
+  readonly roomsTableName: string;
   /** Set: use that DynamoDB-compatible server; unset: an embedded, in-memory dynalite. */
   readonly dynamoDbEndpoint: string | undefined;
   /** Lambda execution environments (worker threads) serving invocations concurrently. */
@@ -21,6 +22,7 @@ export function readAwsLocalConfig(env: Env): AwsLocalConfig {
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
     stage: stringSetting(env, 'STAGE', 'local'),
     tableName: stringSetting(env, 'CONNECTIONS_TABLE', 'chat-connections'),
+    roomsTableName: stringSetting(env, 'ROOMS_TABLE', 'chat-rooms'),
     dynamoDbEndpoint: dynamoDbEndpoint === '' ? undefined : dynamoDbEndpoint,
     ...readConnectionLimits(env),
     lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),

@@ -1,4 +1,4 @@
-import { ensureConnectionsTable } from '../../adapters/dynamodb/index.js';
+import { ensureChatTables } from '../../adapters/dynamodb/index.js';
 import { LAMBDA_ENV } from '../lambda/config.js';
 import { ROUTE_HANDLERS } from '../lambda/routes.js';
 import { describeError, log } from '../log.js';
@@ -12,6 +12,7 @@ import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDy
 function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, port: number): void {
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   process.env[LAMBDA_ENV.tableName] = config.tableName;
+  process.env[LAMBDA_ENV.roomsTableName] = config.roomsTableName;
   process.env[LAMBDA_ENV.dynamoDbEndpoint] = dynamoDbEndpoint;
   process.env[LAMBDA_ENV.managementEndpoint] = `http://${host}:${port}/${config.stage}`;
   process.env.AWS_REGION ||= 'local';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const store = config.dynamoDbEndpoint === undefined ? await startDynalite() : undefined;
   const dynamoDbEndpoint = config.dynamoDbEndpoint ?? (store?.endpoint as string);
   const admin = localDynamoDbClient(dynamoDbEndpoint);
-  await ensureConnectionsTable(admin, config.tableName);
+  await ensureChatTables(admin, { connections: config.tableName, rooms: config.roomsTableName });
   admin.destroy();
 
   const api = new LocalWebSocketApi({

@@ -1,3 +1,4 @@
+import { type ChatSettings, readChatSettings } from '../chatSettings.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
 
 /** A setting the handlers cannot run without. */
@@ -12,6 +13,7 @@ export class MissingSettingError extends Error {
 /** The environment variables the handlers read: the CDK stack and the emulator set these names. */
 export const LAMBDA_ENV = {
   tableName: 'CONNECTIONS_TABLE',
+  roomsTableName: 'ROOMS_TABLE',
   dynamoDbEndpoint: 'DYNAMODB_ENDPOINT',
   managementEndpoint: 'APIGW_MANAGEMENT_ENDPOINT',
   maxConcurrentDeliveries: 'BROADCAST_CONCURRENCY',
@@ -22,6 +24,8 @@ export const LAMBDA_ENV = {
 /** Everything the Lambda handlers read from their environment. Region: the standard AWS variables. */
 export interface LambdaConfig {
   readonly tableName: string;
+  /** Room memberships, messages and their counters. */
+  readonly roomsTableName: string;
   /** Override of the DynamoDB endpoint (local stores); the SDK default otherwise. */
   readonly dynamoDbEndpoint: string | undefined;
   /** Override of the Management API endpoint (custom domains, the local emulator). */
@@ -29,6 +33,7 @@ export interface LambdaConfig {
   readonly maxConcurrentDeliveries: number;
   readonly pageSize: number;
   readonly ttlSeconds: number;
+  readonly chat: ChatSettings;
 }
 
 const optional = (env: Env, name: string): string | undefined => {
@@ -37,14 +42,19 @@ const optional = (env: Env, name: string): string | undefined => {
 };
 
 export function readLambdaConfig(env: Env): LambdaConfig {
-  const tableName = optional(env, LAMBDA_ENV.tableName);
-  if (tableName === undefined) throw new MissingSettingError(LAMBDA_ENV.tableName);
+  const required = (name: string): string => {
+    const value = optional(env, name);
+    if (value === undefined) throw new MissingSettingError(name);
+    return value;
+  };
   return {
-    tableName,
+    tableName: required(LAMBDA_ENV.tableName),
+    roomsTableName: required(LAMBDA_ENV.roomsTableName),
     dynamoDbEndpoint: optional(env, LAMBDA_ENV.dynamoDbEndpoint),
     managementEndpoint: optional(env, LAMBDA_ENV.managementEndpoint),
     maxConcurrentDeliveries: integerSetting(env, LAMBDA_ENV.maxConcurrentDeliveries, 64, 1, 10_000),
     pageSize: integerSetting(env, LAMBDA_ENV.pageSize, 100, 1, 10_000),
     ttlSeconds: integerSetting(env, LAMBDA_ENV.ttlSeconds, 2 * 60 * 60, 1),
+    chat: readChatSettings(env),
   };
 }

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
 import { Container, ContainerModule } from 'inversify';
 import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
-import { DynamoDbConnectionRepository } from '../../adapters/dynamodb/index.js';
+import { DynamoDbConnectionRepository, DynamoDbMessageHistory } from '../../adapters/dynamodb/index.js';
 import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
@@ -25,9 +25,17 @@ const awsModule = new ContainerModule(({ bind }) => {
       (client, config) =>
         new DynamoDbConnectionRepository(client, {
           tableName: config.tableName,
+          roomsTableName: config.roomsTableName,
           pageSize: config.pageSize,
           ttlSeconds: config.ttlSeconds,
         }),
+      [TOKENS.DocumentClient, TOKENS.LambdaConfig],
+    )
+    .inSingletonScope();
+  bind(TOKENS.MessageHistory)
+    .toResolvedValue(
+      (client, config) =>
+        new DynamoDbMessageHistory(client, { tableName: config.roomsTableName, ...config.chat.retention }),
       [TOKENS.DocumentClient, TOKENS.LambdaConfig],
     )
     .inSingletonScope();
@@ -39,8 +47,11 @@ const awsModule = new ContainerModule(({ bind }) => {
     )
     .inSingletonScope();
   bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
-  bind(TOKENS.BroadcastOptions)
+  bind(TOKENS.FanoutOptions)
     .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.LambdaConfig])
+    .inSingletonScope();
+  bind(TOKENS.ChatLimits)
+    .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
     .inSingletonScope();
 });
 

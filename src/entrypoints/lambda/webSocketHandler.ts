@@ -3,8 +3,11 @@ import { type ConnectionId, toConnectionId } from '../../domain/index.js';
 import { describeError, log } from '../log.js';
 import type { LambdaChat } from './container.js';
 
-/** What one handler does with its event; the core answers the client itself. */
-export type EventWork = (sender: ConnectionId, event: APIGatewayProxyWebsocketEventV2) => Promise<void>;
+/**
+ * What one handler does with its event; the core answers the client itself. An object it
+ * resolves with is the integration's response (`$connect` refusing an upgrade).
+ */
+export type EventWork = (sender: ConnectionId, event: APIGatewayProxyWebsocketEventV2) => Promise<unknown>;
 
 /** The text of a frame as the client sent it (API Gateway base64-encodes what is not text). */
 export function textOf(event: APIGatewayProxyWebsocketEventV2): string {
@@ -25,8 +28,10 @@ export function webSocketHandler(
     const { requestContext } = event;
     const sender = toConnectionId(requestContext.connectionId);
     try {
-      await chat.within(requestContext, () => work(sender, event));
-      return { statusCode: 200 };
+      const response = await chat.within(requestContext, () => work(sender, event));
+      return typeof response === 'object' && response !== null
+        ? (response as APIGatewayProxyResultV2)
+        : { statusCode: 200 };
     } catch (error) {
       log('error', `${requestContext.routeKey}.failed`, { connectionId: sender, ...describeError(error) });
       return { statusCode: 500 };

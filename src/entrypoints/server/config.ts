@@ -1,3 +1,4 @@
+import { type ChatSettings, readChatSettings } from '../chatSettings.js';
 import { type ConnectionLimitSettings, readConnectionLimits } from '../connectionLimits.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
 
@@ -14,6 +15,8 @@ export interface ServerConfig extends ConnectionLimitSettings {
   readonly redisUrl: string | undefined;
   /** Cluster settings, read whether or not `redisUrl` is set. */
   readonly cluster: ClusterConfig;
+  /** Rooms, member lists and history, as on every runtime shape. */
+  readonly chat: ChatSettings;
 }
 
 /** How a node takes part in the Redis cluster. */
@@ -39,6 +42,7 @@ export function readServerConfig(env: Env): ServerConfig {
     maxBufferedBytes: integerSetting(env, 'MAX_BUFFERED_BYTES', 4 * KIB * KIB, 1),
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
+    chat: readChatSettings(env),
     cluster: {
       keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),
       heartbeatIntervalMs: integerSetting(env, 'REDIS_HEARTBEAT_MS', 5000, 20),

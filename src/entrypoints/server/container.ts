@@ -1,5 +1,5 @@
 import { Container, ContainerModule } from 'inversify';
-import { InMemoryConnectionRepository } from '../../adapters/memory/index.js';
+import { InMemoryConnectionRepository, InMemoryMessageHistory } from '../../adapters/memory/index.js';
 import { createRedisChat, type RedisChat } from '../../adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../adapters/ws/index.js';
 import { coreModule } from '../coreModule.js';
@@ -16,8 +16,11 @@ const wsModule = new ContainerModule(({ bind }) => {
       [TOKENS.ServerConfig],
     )
     .inSingletonScope();
-  bind(TOKENS.BroadcastOptions)
+  bind(TOKENS.FanoutOptions)
     .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.ServerConfig])
+    .inSingletonScope();
+  bind(TOKENS.ChatLimits)
+    .toResolvedValue((config) => config.chat.limits, [TOKENS.ServerConfig])
     .inSingletonScope();
   bind(TOKENS.WsChatServer)
     .toResolvedValue(
@@ -37,12 +40,16 @@ const wsModule = new ContainerModule(({ bind }) => {
 const memoryModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ConnectionRepository).toConstantValue(new InMemoryConnectionRepository());
   bind(TOKENS.MessageGateway).toService(TOKENS.WsMessageGateway);
+  bind(TOKENS.MessageHistory)
+    .toResolvedValue((config) => new InMemoryMessageHistory(config.chat.retention), [TOKENS.ServerConfig])
+    .inSingletonScope();
 });
 
 /** A cluster node: the ports the Redis adapter assembles around this node's sockets. */
 async function clusterModule(container: Container, config: ServerConfig, redisUrl: string) {
   const cluster = await createRedisChat(redisUrl, {
     ...config.cluster,
+    retention: config.chat.retention,
     local: container.get(TOKENS.WsMessageGateway),
     localConnections: new InMemoryConnectionRepository(),
     log,
@@ -50,6 +57,7 @@ async function clusterModule(container: Container, config: ServerConfig, redisUr
   const module = new ContainerModule(({ bind }) => {
     bind(TOKENS.ConnectionRepository).toConstantValue(cluster.connections);
     bind(TOKENS.MessageGateway).toConstantValue(cluster.gateway);
+    bind(TOKENS.MessageHistory).toConstantValue(cluster.history);
   });
   return { cluster, module };
 }

@@ -14,7 +14,7 @@ interface Dependencies {
  */
 export function createConnectionHandler({ join, leave, router }: Dependencies): ChatConnectionHandler {
   return {
-    opened: (id) => join.execute(id),
+    opened: (id) => join.execute(id, { format: 'text', name: undefined }),
     closed: (id) => leave.execute(id),
     async received(id, text) {
       try {

@@ -8,7 +8,7 @@ import { buildServerContainer } from './container.js';
 async function main(): Promise<void> {
   const config = readServerConfig(process.env);
   const { container, cluster } = await buildServerContainer(config);
-  await cluster?.start(container.get(TOKENS.BroadcastMessage));
+  await cluster?.start(container.get(TOKENS.Fanout));
   const server = container.get(TOKENS.WsChatServer);
   const address = await server.listen();
   process.stdout.write(`chat server listening on ws://${urlHost(config.host)}:${address.port}\n`);

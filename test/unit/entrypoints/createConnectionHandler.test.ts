@@ -1,30 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InMemoryConnectionRepository } from '../../../src/adapters/memory/index.js';
-import {
-  ActionRouter,
-  BroadcastMessage,
-  INTERNAL_ERROR_REPLY,
-  JoinChat,
-  LeaveChat,
-  RejectUnknownAction,
-} from '../../../src/application/index.js';
+import { INTERNAL_ERROR_REPLY } from '../../../src/application/index.js';
 import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
-import { collect, newId, RecordingGateway } from '../../support/fakes.js';
+import { buildCore } from '../../support/core.js';
+import { collect, newId } from '../../support/fakes.js';
 
 function arrange() {
-  const connections = new InMemoryConnectionRepository();
-  const gateway = new RecordingGateway();
-  const router = new ActionRouter(
-    new BroadcastMessage(connections, gateway),
-    new RejectUnknownAction(gateway),
-    gateway,
-  );
-  const handler = createConnectionHandler({
-    join: new JoinChat(connections),
-    leave: new LeaveChat(connections),
-    router,
-  });
-  return { connections, gateway, handler };
+  const core = buildCore();
+  const handler = createConnectionHandler({ join: core.join, leave: core.leave, router: core.router });
+  return { ...core, handler };
 }
 
 describe('createConnectionHandler', () => {
@@ -36,9 +19,9 @@ describe('createConnectionHandler', () => {
     const { connections, handler } = arrange();
     const id = newId();
     await handler.opened(id);
-    expect((await collect(connections.list())).flat()).toEqual([id]);
+    expect((await collect(connections.list(null))).flat().map((member) => member.id)).toEqual([id]);
     await handler.closed(id);
-    expect((await collect(connections.list())).flat()).toEqual([]);
+    expect((await collect(connections.list(null))).flat()).toEqual([]);
   });
 
   it('logs a failure with its cause and never the body, and does not throw', async () => {

@@ -27,7 +27,7 @@ const event = (body: string, isBase64Encoded = false): APIGatewayProxyWebsocketE
 /** A LambdaChat stand-in that records the endpoint each event's work ran within. */
 function fakeChat() {
   const endpoints: string[] = [];
-  const config = readLambdaConfig({ CONNECTIONS_TABLE: 'connections' });
+  const config = readLambdaConfig({ CONNECTIONS_TABLE: 'connections', ROOMS_TABLE: 'rooms' });
   const chat = {
     config,
     within: (context, work) => {
@@ -87,9 +87,10 @@ describe('webSocketHandler', () => {
 
   describe('managementEndpointOf', () => {
     it('derives https://{domainName}/{stage} unless APIGW_MANAGEMENT_ENDPOINT overrides it', () => {
-      const derived = readLambdaConfig({ CONNECTIONS_TABLE: 'connections' });
+      const derived = readLambdaConfig({ CONNECTIONS_TABLE: 'connections', ROOMS_TABLE: 'rooms' });
       const custom = readLambdaConfig({
         CONNECTIONS_TABLE: 'connections',
+        ROOMS_TABLE: 'rooms',
         APIGW_MANAGEMENT_ENDPOINT: 'https://chat.example.com',
       });
       const { requestContext } = event('');
@@ -99,8 +100,9 @@ describe('webSocketHandler', () => {
       expect(managementEndpointOf(custom, requestContext)).toBe('https://chat.example.com');
     });
 
-    it('refuses a configuration without CONNECTIONS_TABLE', () => {
-      expect(() => readLambdaConfig({})).toThrow(/CONNECTIONS_TABLE must be set/);
+    it('refuses a configuration without either table', () => {
+      expect(() => readLambdaConfig({ ROOMS_TABLE: 'rooms' })).toThrow(/CONNECTIONS_TABLE must be set/);
+      expect(() => readLambdaConfig({ CONNECTIONS_TABLE: 'connections' })).toThrow(/ROOMS_TABLE must be set/);
     });
   });
 });
