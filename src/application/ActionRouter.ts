@@ -16,7 +16,7 @@ import type { Replies } from './Replies.js';
  * the API Gateway WebSocket API (each with its integration) beside `$connect`, `$disconnect`
  * and `$default`.
  */
-export const MESSAGE_ROUTES = ['sendMessage', 'joinRoom', 'leaveRoom', 'setName', 'listMembers'] as const;
+export const MESSAGE_ROUTES = ['sendMessage', 'joinRoom', 'leaveRoom', 'setName', 'listMembers', 'history'] as const;
 
 export type MessageRoute = (typeof MESSAGE_ROUTES)[number];
 

@@ -26,9 +26,26 @@ export type ChatEventFrame =
 export const encodeEvent = (event: ChatEventFrame): string => JSON.stringify(event);
 
 /** A stored message as the json event carries it: fields in a fixed order, `user` only when known. */
-export function messageEvent({ id, room, from, ts, data }: ChatMessage): ChatEventFrame {
-  return { type: 'message', id, room, from: identity(from), ts, data };
+export function messageEvent(message: ChatMessage): ChatEventFrame {
+  return { type: 'message', ...wireMessage(message) };
 }
+
+/** A page of a room's history: each message as a `message` event carries it, without the type. */
+export function historyEvent(
+  room: RoomName | null,
+  messages: readonly ChatMessage[],
+  complete: boolean,
+): ChatEventFrame {
+  return { type: 'history', room, messages: messages.map(wireMessage), complete };
+}
+
+const wireMessage = ({ id, room, from, ts, data }: ChatMessage): ChatMessage => ({
+  id,
+  room,
+  from: identity(from),
+  ts,
+  data,
+});
 
 export function presenceEvent({ room, event, member }: PresenceChange): ChatEventFrame {
   return { type: 'presence', room, event, member: identity(member) };

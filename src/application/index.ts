@@ -12,6 +12,7 @@ export * from './LeaveChat.js';
 export * from './LeaveRoom.js';
 export * from './ListMembers.js';
 export * from './parseClientFrame.js';
+export * from './ReadHistory.js';
 export * from './RejectUnknownAction.js';
 export * from './Replies.js';
 export * from './SetName.js';

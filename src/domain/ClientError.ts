@@ -91,3 +91,21 @@ export class NameLockedError extends ClientError {
     super('Your name comes from your sign-in and cannot be changed here');
   }
 }
+
+/** A `history` request whose `after` is not a message id of this chat. */
+export class InvalidCursorError extends ClientError {
+  readonly code = 'INVALID_AFTER';
+
+  constructor() {
+    super('after must be the id of a message, as a client received it');
+  }
+}
+
+/** A `history` request whose `limit` is not a whole number from 1 to the maximum. */
+export class InvalidLimitError extends ClientError {
+  readonly code = 'INVALID_LIMIT';
+
+  constructor(max: number) {
+    super(`limit must be a whole number from 1 to ${max}`);
+  }
+}

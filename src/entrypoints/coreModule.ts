@@ -8,6 +8,7 @@ import {
   LeaveChat,
   LeaveRoom,
   ListMembers,
+  ReadHistory,
   RejectUnknownAction,
   Replies,
   SetName,
@@ -56,19 +57,23 @@ export const coreModule = new ContainerModule(({ bind }) => {
       [connections, replies, TOKENS.ChatLimits],
     )
     .inSingletonScope();
+  bind(TOKENS.ReadHistory)
+    .toResolvedValue((history, r) => new ReadHistory(history, r), [TOKENS.MessageHistory, replies])
+    .inSingletonScope();
   bind(TOKENS.RejectUnknownAction)
     .toResolvedValue((r) => new RejectUnknownAction(r), [replies])
     .inSingletonScope();
   bind(TOKENS.ActionRouter)
     .toResolvedValue(
-      (sendMessage, joinRoom, leaveRoom, setName, listMembers, repository, reject, r) =>
-        new ActionRouter({ sendMessage, joinRoom, leaveRoom, setName, listMembers }, repository, reject, r),
+      (sendMessage, joinRoom, leaveRoom, setName, listMembers, history, repository, reject, r) =>
+        new ActionRouter({ sendMessage, joinRoom, leaveRoom, setName, listMembers, history }, repository, reject, r),
       [
         TOKENS.BroadcastMessage,
         TOKENS.JoinRoom,
         TOKENS.LeaveRoom,
         TOKENS.SetName,
         TOKENS.ListMembers,
+        TOKENS.ReadHistory,
         connections,
         TOKENS.RejectUnknownAction,
         replies,

@@ -13,6 +13,7 @@ import type {
   LeaveChat,
   LeaveRoom,
   ListMembers,
+  ReadHistory,
   RejectUnknownAction,
   Replies,
   SetName,
@@ -40,6 +41,7 @@ export const TOKENS = {
   LeaveRoom: token<LeaveRoom>('LeaveRoom'),
   SetName: token<SetName>('SetName'),
   ListMembers: token<ListMembers>('ListMembers'),
+  ReadHistory: token<ReadHistory>('ReadHistory'),
   RejectUnknownAction: token<RejectUnknownAction>('RejectUnknownAction'),
   ActionRouter: token<ActionRouter>('ActionRouter'),
   // The server (standalone and cluster).

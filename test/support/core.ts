@@ -10,6 +10,7 @@ import {
   LeaveChat,
   LeaveRoom,
   ListMembers,
+  ReadHistory,
   RejectUnknownAction,
   Replies,
   SetName,
@@ -43,6 +44,7 @@ export function buildCore<G extends MessageGateway = RecordingGateway>(options: 
     leaveRoom: new LeaveRoom(connections, fanout, replies),
     setName: new SetName(connections, replies),
     listMembers: new ListMembers(connections, replies, limits),
+    history: new ReadHistory(history, replies),
   };
   const router = new ActionRouter(routes, connections, new RejectUnknownAction(replies), replies);
   /** Connects a client in `format` (text by default), named or verified as given. */
