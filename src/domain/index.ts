@@ -12,3 +12,4 @@ export type * from './MessageGateway.js';
 export type * from './MessageHistory.js';
 export * from './PeersUnreachableError.js';
 export * from './RoomName.js';
+export * from './TokenVerifier.js';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type RedisFixture, startRedis } from '../support/redis.js';
 import { chatEndToEndSuite } from './chatEndToEndSuite.js';
 import { clusterShape } from './clusterShape.js';
+import { protocolV2Suite } from './protocolV2Suite.js';
 
 let fixture: RedisFixture;
 beforeAll(async () => {
@@ -12,3 +13,4 @@ afterAll(async () => {
 });
 
 chatEndToEndSuite(clusterShape(() => fixture.url));
+protocolV2Suite(clusterShape(() => fixture.url));

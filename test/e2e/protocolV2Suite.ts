@@ -1,0 +1,262 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatClient, delay, eventually } from '../support/ChatClient.js';
+import type { RunningChat, RuntimeShape } from './RuntimeShape.js';
+
+interface Event {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** A client of protocol v2: connects with its options and reads json events. */
+class V2Client {
+  constructor(readonly chat: ChatClient) {}
+
+  send(frame: Record<string, unknown>): void {
+    this.chat.send(JSON.stringify(frame));
+  }
+
+  events(): Event[] {
+    return this.chat.frames.flatMap((frame) => {
+      try {
+        const value = JSON.parse(frame) as Event;
+        return typeof value === 'object' && value !== null && typeof value.type === 'string' ? [value] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** Resolves with the first event (from the `from`th on) that `matches`. */
+  async next(matches: (event: Event) => boolean, from = 0, timeoutMs = 10_000): Promise<Event> {
+    let found: Event | undefined;
+    await eventually(() => {
+      found = this.events().slice(from).find(matches);
+      return found !== undefined;
+    }, timeoutMs);
+    return found as Event;
+  }
+
+  /** Sends `frame` and resolves with the next event of `type` after it. */
+  async ask(frame: Record<string, unknown>, type: string): Promise<Event> {
+    const from = this.events().length;
+    this.send(frame);
+    return this.next((event) => event.type === type, from);
+  }
+
+  async join(room: string): Promise<void> {
+    expect(await this.ask({ action: 'joinRoom', room }, 'joined')).toEqual({ type: 'joined', room });
+  }
+}
+
+const ofType = (type: string) => (event: Event) => event.type === type;
+
+/**
+ * Protocol v2 (rooms, names, formats, presence, history) as clients see it, written once and run
+ * against every runtime shape; clients are spread across the shape's entry points.
+ */
+export function protocolV2Suite(shape: RuntimeShape): void {
+  describe(`protocol v2 end to end: ${shape.name}`, () => {
+    let chat: RunningChat | undefined;
+    const opened: ChatClient[] = [];
+    let next = 0;
+
+    const start = async (env: Record<string, string> = {}) => {
+      chat = await shape.start(env);
+    };
+    const connect = async (query: Record<string, string> = {}): Promise<ChatClient> => {
+      const urls = chat?.urls ?? [];
+      const base = urls[next++ % urls.length] as string;
+      const search = new URLSearchParams(query).toString();
+      const client = await ChatClient.connect(search === '' ? base : `${base}?${search}`);
+      opened.push(client);
+      return client;
+    };
+    const json = async (name?: string) => new V2Client(await connect({ format: 'json', ...(name ? { name } : {}) }));
+
+    afterEach(async () => {
+      for (const client of opened.splice(0)) client.vanish();
+      await chat?.stop('SIGKILL');
+      chat = undefined;
+      next = 0;
+    });
+
+    it('keeps rooms apart, and gives text and json members the same message each in its format', async () => {
+      await start();
+      const text = new V2Client(await connect({ name: 'tina' }));
+      const [reader, other] = [await json('jo'), await json('bo')];
+      await text.join('red');
+      await reader.join('red');
+      await other.join('blue');
+      text.send({ action: 'sendMessage', room: 'red', data: 'to red' });
+      const message = await reader.next(ofType('message'));
+      expect(message).toEqual({
+        type: 'message',
+        id: expect.stringMatching(/^\d{16}$/),
+        room: 'red',
+        from: { name: 'tina' },
+        ts: expect.any(Number),
+        data: 'to red',
+      });
+      await eventually(() => text.chat.frames.includes('to red'));
+      other.send({ action: 'sendMessage', room: 'blue', data: 'to blue' });
+      await other.next(ofType('message'));
+      await delay(300);
+      expect(
+        other
+          .events()
+          .filter(ofType('message'))
+          .map((event) => event.data),
+      ).toEqual(['to blue']);
+      expect(
+        reader
+          .events()
+          .filter(ofType('message'))
+          .map((event) => event.data),
+      ).toEqual(['to red']);
+      expect(text.chat.frames.filter((frame) => !frame.startsWith('{'))).toEqual(['to red']);
+    });
+
+    it('tells a room’s json members who joins, leaves, and vanishes without closing', async () => {
+      await start();
+      const watcher = await json('watcher');
+      await watcher.join('lobby');
+      const comer = await json('comer');
+      await comer.join('lobby');
+      expect(await watcher.next(ofType('presence'))).toEqual({
+        type: 'presence',
+        room: 'lobby',
+        event: 'join',
+        member: { name: 'comer' },
+      });
+      await comer.ask({ action: 'leaveRoom', room: 'lobby' }, 'left');
+      const seen = watcher.events().length;
+      await watcher.next((event) => event.type === 'presence' && event.event === 'leave', seen - 1);
+      const ghost = new V2Client(await connect({ name: 'ghost' }));
+      await ghost.join('lobby');
+      await watcher.next((event) => event.type === 'presence' && (event.member as { name: string }).name === 'ghost');
+      ghost.chat.vanish();
+      const gone = await watcher.next(
+        (event) =>
+          event.type === 'presence' && event.event === 'leave' && (event.member as { name: string }).name === 'ghost',
+        0,
+        20_000,
+      );
+      expect(gone).toEqual({ type: 'presence', room: 'lobby', event: 'leave', member: { name: 'ghost' } });
+      expect(
+        comer
+          .events()
+          .filter(ofType('presence'))
+          .map((event) => event.event),
+      ).toEqual([]);
+    });
+
+    it('stamps later messages with a name set by setName, and never with one a client claims', async () => {
+      await start();
+      const [writer, reader] = [await json(), await json()];
+      await writer.join('r');
+      await reader.join('r');
+      expect(await writer.ask({ action: 'setName', name: 'alice' }, 'named')).toEqual({ type: 'named', name: 'alice' });
+      writer.send({ action: 'sendMessage', room: 'r', data: 'hi', from: { name: 'admin', user: 'root' }, ts: 0 });
+      const message = await reader.next((event) => event.type === 'message' && event.data === 'hi');
+      expect(message.from).toEqual({ name: 'alice' });
+      expect(message.ts).not.toBe(0);
+    });
+
+    it('lists the members of a room across the whole chat, to its members only', async () => {
+      await start();
+      const clients = [await json('m1'), await json('m2'), await json('m3')];
+      for (const client of clients) await client.join('team');
+      const list = await (clients[0] as V2Client).ask({ action: 'listMembers', room: 'team' }, 'members');
+      expect(list).toMatchObject({ room: 'team', truncated: false });
+      expect((list.members as Array<{ name: string }>).map((member) => member.name).sort()).toEqual(['m1', 'm2', 'm3']);
+      const outsider = await json('out');
+      expect(await outsider.ask({ action: 'listMembers', room: 'team' }, 'error')).toMatchObject({
+        code: 'NOT_A_MEMBER',
+      });
+    });
+
+    it.each([
+      ['a room name out of the alphabet', { action: 'joinRoom', room: 'no spaces' }, 'INVALID_ROOM'],
+      ['a room name of 65 characters', { action: 'joinRoom', room: 'r'.repeat(65) }, 'INVALID_ROOM'],
+      ['leaving a room never joined', { action: 'leaveRoom', room: 'never' }, 'NOT_A_MEMBER'],
+      ['sending to a room not joined', { action: 'sendMessage', room: 'never', data: 'x' }, 'NOT_A_MEMBER'],
+      ['a name with a bidi override', { action: 'setName', name: 'x\u202Eabc' }, 'INVALID_NAME'],
+      ['a name of 33 characters', { action: 'setName', name: 'n'.repeat(33) }, 'INVALID_NAME'],
+      ['history with a limit of 101', { action: 'history', limit: 101 }, 'INVALID_LIMIT'],
+      ['history after something not an id', { action: 'history', after: 'x' }, 'INVALID_AFTER'],
+      ['an unknown action', { action: 'dance' }, 'INVALID_ACTION'],
+    ])('answers %s with an error event to the sender alone', async (_label, frame, code) => {
+      await start();
+      const [sender, bystander] = [await json(), await json()];
+      expect(await sender.ask(frame, 'error')).toEqual({ type: 'error', code, message: expect.any(String) });
+      await delay(200);
+      expect(bystander.chat.frames).toEqual([]);
+    });
+
+    it('answers a text client’s mistakes with Error: frames, and its room replies as JSON', async () => {
+      await start();
+      const text = new V2Client(await connect());
+      text.send({ action: 'joinRoom', room: 'bad room' });
+      text.send({ action: 'joinRoom', room: 'good' });
+      await eventually(() => text.chat.frames.length === 2);
+      expect(text.chat.frames).toEqual([
+        'Error: A room name is 1 to 64 letters, digits, ".", "_" or "-"',
+        '{"type":"joined","room":"good"}',
+      ]);
+    });
+
+    it('refuses a connection that asks for a format it cannot have', async () => {
+      await start();
+      const urls = chat?.urls ?? [];
+      await expect(ChatClient.connect(`${urls[0]}?format=xml`)).rejects.toThrow(/400/);
+    });
+
+    it('gives a client that comes back exactly what it missed, in order, with history after its last id', async () => {
+      await start();
+      const [reader, writer] = [await json('reader'), await json('writer')];
+      await reader.join('news');
+      await writer.join('news');
+      writer.send({ action: 'sendMessage', room: 'news', data: 'seen' });
+      const last = await reader.next((event) => event.type === 'message' && event.data === 'seen');
+      await reader.chat.close();
+      const missed = Array.from({ length: 20 }, (_, i) => `missed ${i}`);
+      for (const data of missed) writer.send({ action: 'sendMessage', room: 'news', data });
+      await writer.next((event) => event.type === 'message' && event.data === 'missed 19');
+      const back = await json('reader');
+      await back.join('news');
+      const page = await back.ask({ action: 'history', room: 'news', after: last.id, limit: 100 }, 'history');
+      expect(page.complete).toBe(true);
+      expect((page.messages as Event[]).map((message) => message.data)).toEqual(missed);
+      const ids = (page.messages as Event[]).map((message) => message.id as string);
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(20);
+    });
+
+    it('says complete: false when retention has already dropped part of what a client missed', async () => {
+      await start({ HISTORY_MAX_MESSAGES: '5' });
+      const [reader, writer] = [await json(), await json()];
+      await reader.join('busy');
+      await writer.join('busy');
+      writer.send({ action: 'sendMessage', room: 'busy', data: 'first' });
+      const last = await reader.next(ofType('message'));
+      for (let i = 0; i < 20; i++) writer.send({ action: 'sendMessage', room: 'busy', data: `m${i}` });
+      await reader.next((event) => event.type === 'message' && event.data === 'm19');
+      const page = await reader.ask({ action: 'history', room: 'busy', after: last.id }, 'history');
+      expect(page.complete).toBe(false);
+      expect((page.messages as Event[]).map((message) => message.data)).toEqual(['m15', 'm16', 'm17', 'm18', 'm19']);
+    });
+
+    it('keeps a seed client on the original protocol: global messages verbatim, no presence, no JSON', async () => {
+      await start();
+      const seed = await connect();
+      const member = await json('member');
+      await member.join('room');
+      member.send({ action: 'sendMessage', data: 'to everyone' });
+      member.send({ action: 'sendMessage', room: 'room', data: 'to the room' });
+      await member.next((event) => event.type === 'message' && event.data === 'to the room');
+      await eventually(() => seed.frames.includes('to everyone'));
+      await delay(200);
+      expect(seed.frames).toEqual(['to everyone']);
+    });
+  });
+}
