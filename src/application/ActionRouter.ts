@@ -4,7 +4,13 @@ import {
   type ConnectionId,
   type ConnectionRepository,
   DEFAULT_FORMAT,
+  type FrameAdmission,
   guestName,
+  type MessageGateway,
+  NO_RATE_LIMIT,
+  type RateLimit,
+  RateLimitedError,
+  rateLimited,
 } from '../domain/index.js';
 import type { ActionHandler } from './ActionHandler.js';
 import { parseClientFrame } from './parseClientFrame.js';
@@ -22,11 +28,20 @@ export type MessageRoute = (typeof MESSAGE_ROUTES)[number];
 
 export type RouteTable = Readonly<Record<MessageRoute, ActionHandler>>;
 
+export interface RouterOptions {
+  /** Each connection's frame rate; over it, a frame is dropped and answered `Too many messages`. */
+  readonly rateLimit: RateLimit;
+  /** Clock in epoch milliseconds; tests pin it. */
+  readonly now?: () => number;
+}
+
 /**
  * Maps one client frame to its use case, as API Gateway's route selection does on AWS, and is
- * the one place that does, on every runtime shape. A frame that names no route is rejected to
- * its sender alone. Use cases answer the sender themselves; when one fails for a reason that is
- * not the client's, the router tells the sender and rethrows for the caller to log.
+ * the one place that does, on every runtime shape. Every frame is first charged to its sender's
+ * rate limit: over it, the frame is dropped and answered, and a sender that keeps flooding is
+ * disconnected. A frame that names no route is rejected to its sender alone. Use cases answer the
+ * sender themselves; when one fails for a reason that is not the client's, the router tells the
+ * sender and rethrows for the caller to log.
  */
 export class ActionRouter {
   private readonly routes: ReadonlyMap<string, ActionHandler>;
@@ -34,8 +49,10 @@ export class ActionRouter {
   constructor(
     routes: RouteTable,
     private readonly connections: ConnectionRepository,
+    private readonly gateway: MessageGateway,
     private readonly reject: RejectUnknownAction,
     private readonly replies: Replies,
+    private readonly options: RouterOptions = { rateLimit: NO_RATE_LIMIT },
   ) {
     this.routes = new Map(Object.entries(routes));
   }
@@ -43,7 +60,13 @@ export class ActionRouter {
   async route(id: ConnectionId, text: string): Promise<void> {
     let sender: Connection = anonymous(id);
     try {
-      sender = (await this.connections.get(id)) ?? sender;
+      const { connection, verdict } = await this.admit(id);
+      sender = connection ?? sender;
+      if (verdict !== 'allowed') {
+        await this.replies.error(sender, new RateLimitedError());
+        if (verdict === 'cut') await this.gateway.disconnect(id);
+        return;
+      }
       const parsed = parseClientFrame(text);
       if (parsed instanceof ClientError) return await this.reject.execute(sender, parsed);
       const handler = this.routes.get(parsed.action);
@@ -55,6 +78,12 @@ export class ActionRouter {
       });
       throw error;
     }
+  }
+
+  private async admit(id: ConnectionId): Promise<FrameAdmission> {
+    const { rateLimit, now = Date.now } = this.options;
+    if (rateLimited(rateLimit)) return this.connections.admit(id, rateLimit, now());
+    return { connection: await this.connections.get(id), verdict: 'allowed' };
   }
 }
 

@@ -109,3 +109,12 @@ export class InvalidLimitError extends ClientError {
     super(`limit must be a whole number from 1 to ${max}`);
   }
 }
+
+/** A frame over the connection's rate limit: dropped, and its sender told. */
+export class RateLimitedError extends ClientError {
+  readonly code = 'RATE_LIMITED';
+
+  constructor() {
+    super('Too many messages');
+  }
+}

@@ -1,5 +1,6 @@
 import type { ConnectionId } from './ConnectionId.js';
 import type { Connection, Identity, Member } from './Member.js';
+import type { FrameVerdict, RateLimit } from './RateLimit.js';
 import type { RoomName } from './RoomName.js';
 
 /** A connection as it joins the chat: in no room yet. */
@@ -7,6 +8,12 @@ export type NewConnection = Omit<Connection, 'rooms'>;
 
 /** What became of a request to join a room. */
 export type RoomJoin = 'joined' | 'already-member' | 'too-many-rooms' | 'unknown-connection';
+
+/** A frame's sender as it sends it: its record, and what its rate limit says of the frame. */
+export interface FrameAdmission {
+  readonly connection: Connection | undefined;
+  readonly verdict: FrameVerdict;
+}
 
 /** Who is in a room, capped, and whether the cap left some out. */
 export interface MemberList {
@@ -30,6 +37,14 @@ export interface ConnectionRepository {
 
   /** The connection's record, or undefined when it is not known. */
   get(id: ConnectionId): Promise<Connection | undefined>;
+
+  /**
+   * Charges one frame to the connection's rate limit (see `nextArrival`), exactly even when the
+   * same connection's frames are handled concurrently, and says whether it is allowed, over the
+   * limit, or over it for so long (`floodedLongEnough`) that the connection is to be cut. Comes
+   * with the connection's record. An unknown connection's frames are allowed.
+   */
+  admit(id: ConnectionId, limit: RateLimit, now: number): Promise<FrameAdmission>;
 
   /** Changes the connection's display name, in its record and in every room it is in. Harmless for an unknown id. */
   rename(id: ConnectionId, name: string): Promise<void>;

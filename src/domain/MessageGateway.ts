@@ -47,6 +47,12 @@ export interface MessageGateway {
   post(to: ConnectionId, frame: string): Delivery | Promise<Delivery>;
 
   /**
+   * Closes `to` for breaking the chat's rules (1008 where the transport lets the server choose
+   * the code). Harmless for a connection that is already gone.
+   */
+  disconnect(to: ConnectionId): Promise<void>;
+
+  /**
    * Present only where the chat spans several processes that each hold part of the audience.
    * Hands `publication` to every process, this one included, once, whatever the number of
    * connections: a message gets its room's next id there (and is stored where history is kept),

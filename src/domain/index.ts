@@ -11,5 +11,6 @@ export * from './Member.js';
 export type * from './MessageGateway.js';
 export type * from './MessageHistory.js';
 export * from './PeersUnreachableError.js';
+export * from './RateLimit.js';
 export * from './RoomName.js';
 export * from './TokenVerifier.js';

@@ -65,8 +65,17 @@ export const coreModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.ActionRouter)
     .toResolvedValue(
-      (sendMessage, joinRoom, leaveRoom, setName, listMembers, history, repository, reject, r) =>
-        new ActionRouter({ sendMessage, joinRoom, leaveRoom, setName, listMembers, history }, repository, reject, r),
+      (sendMessage, joinRoom, leaveRoom, setName, listMembers, history, repository, gateway, reject, r, rateLimit) =>
+        new ActionRouter(
+          { sendMessage, joinRoom, leaveRoom, setName, listMembers, history },
+          repository,
+          gateway,
+          reject,
+          r,
+          {
+            rateLimit,
+          },
+        ),
       [
         TOKENS.BroadcastMessage,
         TOKENS.JoinRoom,
@@ -75,8 +84,10 @@ export const coreModule = new ContainerModule(({ bind }) => {
         TOKENS.ListMembers,
         TOKENS.ReadHistory,
         connections,
+        TOKENS.MessageGateway,
         TOKENS.RejectUnknownAction,
         replies,
+        TOKENS.RateLimit,
       ],
     )
     .inSingletonScope();

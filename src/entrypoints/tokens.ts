@@ -18,7 +18,7 @@ import type {
   Replies,
   SetName,
 } from '../application/index.js';
-import type { ConnectionRepository, MessageGateway, MessageHistory } from '../domain/index.js';
+import type { ConnectionRepository, MessageGateway, MessageHistory, RateLimit } from '../domain/index.js';
 import type { LambdaConfig } from './lambda/config.js';
 import type { ServerConfig } from './server/config.js';
 
@@ -32,6 +32,7 @@ export const TOKENS = {
   MessageHistory: token<MessageHistory>('MessageHistory'),
   FanoutOptions: token<FanoutOptions>('FanoutOptions'),
   ChatLimits: token<ChatLimits>('ChatLimits'),
+  RateLimit: token<RateLimit>('RateLimit'),
   Fanout: token<Fanout>('Fanout'),
   Replies: token<Replies>('Replies'),
   JoinChat: token<JoinChat>('JoinChat'),

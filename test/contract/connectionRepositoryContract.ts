@@ -153,6 +153,48 @@ export function connectionRepositoryContract(
       });
     });
 
+    describe('rate limit', () => {
+      const limit = { perSecond: 2, burst: 3, cutAfterMs: 5000 };
+      const verdicts = async (id: ConnectionId, times: number[]) => {
+        const found = [];
+        for (const now of times) found.push((await repository.admit(id, limit, now)).verdict);
+        return found;
+      };
+
+      it('allows a burst, then one frame per interval, and comes with the record', async () => {
+        const [id] = (await added(1, { name: 'rated' })) as [ConnectionId];
+        expect(await verdicts(id, [1000, 1000, 1000, 1000])).toEqual(['allowed', 'allowed', 'allowed', 'limited']);
+        expect(await verdicts(id, [1500, 1500, 2600])).toEqual(['allowed', 'limited', 'allowed']);
+        expect((await repository.admit(id, limit, 2600)).connection).toMatchObject({ id, name: 'rated' });
+      });
+
+      it('charges concurrent frames exactly', async () => {
+        const [id] = (await added(1)) as [ConnectionId];
+        const all = await Promise.all(Array.from({ length: 10 }, () => repository.admit(id, limit, 50_000)));
+        expect(all.filter((admission) => admission.verdict === 'allowed')).toHaveLength(3);
+      });
+
+      it('cuts a connection that keeps flooding past the cut-off, even if some frames get through', async () => {
+        const [id] = (await added(1)) as [ConnectionId];
+        const times = Array.from({ length: 70 }, (_, i) => 10_000 + i * 100);
+        const found = await verdicts(id, times);
+        expect(found.slice(0, 3)).toEqual(['allowed', 'allowed', 'allowed']);
+        expect(found).toContain('limited');
+        expect(found.slice(-5)).toContain('cut');
+        expect((await repository.admit(id, limit, 30_000)).verdict).toBe('allowed');
+      });
+
+      it('allows the frames of a connection it does not know', async () => {
+        expect(await repository.admit(newId(), limit, 0)).toEqual({ connection: undefined, verdict: 'allowed' });
+      });
+
+      it('keeps each connection’s limit apart', async () => {
+        const [a, b] = (await added(2)) as [ConnectionId, ConnectionId];
+        await verdicts(a, [0, 0, 0, 0]);
+        expect(await verdicts(b, [0])).toEqual(['allowed']);
+      });
+    });
+
     describe('rooms', () => {
       it('lists a room’s members only, and keeps two rooms apart', async () => {
         const [a, b, c] = (await added(3)) as [ConnectionId, ConnectionId, ConnectionId];

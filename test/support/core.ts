@@ -15,7 +15,14 @@ import {
   Replies,
   SetName,
 } from '../../src/application/index.js';
-import type { ConnectionId, Format, Identity, MessageGateway } from '../../src/domain/index.js';
+import {
+  type ConnectionId,
+  type Format,
+  type Identity,
+  type MessageGateway,
+  NO_RATE_LIMIT,
+  type RateLimit,
+} from '../../src/domain/index.js';
 import { newId, RecordingGateway } from './fakes.js';
 
 export interface CoreOptions<G extends MessageGateway> {
@@ -24,6 +31,7 @@ export interface CoreOptions<G extends MessageGateway> {
   readonly pageSize?: number;
   readonly maxConcurrentDeliveries?: number;
   readonly now?: () => number;
+  readonly rateLimit?: RateLimit;
 }
 
 /** The core wired as the composition roots wire it, on in-memory adapters and a gateway fake. */
@@ -46,7 +54,10 @@ export function buildCore<G extends MessageGateway = RecordingGateway>(options: 
     listMembers: new ListMembers(connections, replies, limits),
     history: new ReadHistory(history, replies),
   };
-  const router = new ActionRouter(routes, connections, new RejectUnknownAction(replies), replies);
+  const router = new ActionRouter(routes, connections, gateway, new RejectUnknownAction(replies), replies, {
+    rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   /** Connects a client in `format` (text by default), named or verified as given. */
   const connect = async (format: Format = 'text', name?: string, verified?: Identity): Promise<ConnectionId> => {
     const id = newId();

@@ -12,6 +12,8 @@ export const newId = (prefix = 'c'): ConnectionId =>
  */
 export class RecordingGateway implements MessageGateway {
   readonly posts: Array<{ to: ConnectionId; frame: string }> = [];
+  /** Connections closed for breaking the rules, in order. */
+  readonly disconnected: ConnectionId[] = [];
   readonly gone = new Set<ConnectionId>();
   readonly failing = new Set<ConnectionId>();
   inFlight = 0;
@@ -30,6 +32,10 @@ export class RecordingGateway implements MessageGateway {
     } finally {
       this.inFlight--;
     }
+  }
+
+  async disconnect(to: ConnectionId): Promise<void> {
+    this.disconnected.push(to);
   }
 
   framesTo(id: ConnectionId): string[] {

@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -66,6 +67,15 @@ export class ApiGatewayMessageGateway implements MessageGateway {
     } catch (error) {
       if (isGone(error)) return 'gone';
       throw error;
+    }
+  }
+
+  /** `DeleteConnection`: API Gateway closes the socket (it picks the code) and runs `$disconnect`. */
+  async disconnect(to: ConnectionId): Promise<void> {
+    try {
+      await this.client().send(new DeleteConnectionCommand({ ConnectionId: to }));
+    } catch (error) {
+      if (!isGone(error)) throw error;
     }
   }
 

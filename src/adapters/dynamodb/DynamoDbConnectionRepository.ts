@@ -9,17 +9,20 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  Connection,
-  ConnectionId,
-  ConnectionRepository,
-  Format,
-  Identity,
-  Member,
-  MemberList,
-  NewConnection,
-  RoomJoin,
-  RoomName,
+import {
+  type Connection,
+  type ConnectionId,
+  type ConnectionRepository,
+  type Format,
+  type FrameAdmission,
+  floodedLongEnough,
+  type Identity,
+  type Member,
+  type MemberList,
+  type NewConnection,
+  type RateLimit,
+  type RoomJoin,
+  type RoomName,
 } from '../../domain/index.js';
 import { type Fetched, pages } from './pages.js';
 import { CONNECTIONS_TABLE_SCHEMA, ROOM_ITEM, ROOMS_TABLE_SCHEMA } from './tableSchemas.js';
@@ -94,8 +97,43 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.options.tableName, Key: { [ID]: id }, ConsistentRead: true }),
     );
-    if (Item === undefined || Item.expiresAt <= this.nowSeconds()) return undefined;
-    return { ...member(id, Item as StoredMember), nameLocked: Item.nameLocked === true, rooms: roomsOf(Item) };
+    return this.connectionOf(id, Item);
+  }
+
+  /**
+   * The rate limit's state (`tat`, and `limitedSince` while over the limit) lives in the
+   * connection's item, changed only by conditional updates, so concurrent invocations for one
+   * connection charge it exactly. A frame after a pause costs one UpdateItem, one of a burst two,
+   * one over the limit three; each returns the record, so no read is needed besides.
+   */
+  async admit(id: ConnectionId, limit: RateLimit, now: number): Promise<FrameAdmission> {
+    const interval = 1000 / limit.perSecond;
+    // Idle, or its first frame: due now. Most frames of a person typing are this case: one write.
+    const idle = await this.updateIf(
+      id,
+      'SET tat = :next REMOVE limitedSince',
+      'attribute_exists(#id) AND (attribute_not_exists(tat) OR tat < :now)',
+      { ':next': now + interval, ':now': now },
+    );
+    if (idle !== undefined) return { connection: this.connectionOf(id, idle), verdict: 'allowed' };
+    // Busy: its next frame is due later, but within the burst.
+    const busy = await this.updateIf(id, 'SET tat = tat + :interval', 'tat BETWEEN :now AND :ceiling', {
+      ':interval': interval,
+      ':now': now,
+      ':ceiling': now + (limit.burst - 1) * interval,
+    });
+    if (busy !== undefined) return { connection: this.connectionOf(id, busy), verdict: 'allowed' };
+    const over = await this.updateIf(
+      id,
+      'SET limitedSince = if_not_exists(limitedSince, :now)',
+      'attribute_exists(#id)',
+      {
+        ':now': now,
+      },
+    );
+    if (over === undefined) return { connection: undefined, verdict: 'allowed' };
+    const cut = floodedLongEnough(Number(over.limitedSince), now, limit);
+    return { connection: this.connectionOf(id, over), verdict: cut ? 'cut' : 'limited' };
   }
 
   async rename(id: ConnectionId, name: string): Promise<void> {
@@ -261,6 +299,41 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
         requests = UnprocessedItems?.[this.options.roomsTableName] as Record<string, unknown>[] | undefined;
       }
     }
+  }
+
+  /** Updates the connection's item when `condition` holds; its new attributes, or undefined when it did not. */
+  private async updateIf(
+    id: ConnectionId,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { [ID]: id },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ...(condition.includes('#id') ? { ExpressionAttributeNames: { '#id': ID } } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private connectionOf(id: ConnectionId, item: Record<string, unknown> | undefined): Connection | undefined {
+    if (item === undefined || Number(item.expiresAt) <= this.nowSeconds()) return undefined;
+    return {
+      ...member(id, item as unknown as StoredMember),
+      nameLocked: item.nameLocked === true,
+      rooms: roomsOf(item),
+    };
   }
 
   private nowSeconds(): number {

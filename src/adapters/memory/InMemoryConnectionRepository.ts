@@ -1,12 +1,16 @@
-import type {
-  Connection,
-  ConnectionId,
-  ConnectionRepository,
-  Member,
-  MemberList,
-  NewConnection,
-  RoomJoin,
-  RoomName,
+import {
+  type Connection,
+  type ConnectionId,
+  type ConnectionRepository,
+  type FrameAdmission,
+  floodedLongEnough,
+  type Member,
+  type MemberList,
+  type NewConnection,
+  nextArrival,
+  type RateLimit,
+  type RoomJoin,
+  type RoomName,
 } from '../../domain/index.js';
 
 export interface InMemoryConnectionRepositoryOptions {
@@ -22,6 +26,9 @@ interface Entry {
   readonly user?: string;
   readonly nameLocked: boolean;
   rooms: RoomName[];
+  /** The rate limit's state: when its next frame is due, and since when it has been over the limit. */
+  tat?: number;
+  limitedSince?: number;
 }
 
 /** No rooms yet: shared by every connection until it joins one. */
@@ -55,6 +62,19 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
 
   async get(id: ConnectionId): Promise<Connection | undefined> {
     return this.entries.get(id);
+  }
+
+  async admit(id: ConnectionId, limit: RateLimit, now: number): Promise<FrameAdmission> {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return { connection: undefined, verdict: 'allowed' };
+    const tat = nextArrival(entry.tat, now, limit);
+    if (tat !== undefined) {
+      if (entry.tat === undefined || entry.tat <= now) entry.limitedSince = undefined;
+      entry.tat = tat;
+      return { connection: entry, verdict: 'allowed' };
+    }
+    entry.limitedSince ??= now;
+    return { connection: entry, verdict: floodedLongEnough(entry.limitedSince, now, limit) ? 'cut' : 'limited' };
   }
 
   async rename(id: ConnectionId, name: string): Promise<void> {

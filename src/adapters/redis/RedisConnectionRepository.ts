@@ -2,9 +2,11 @@ import type {
   Connection,
   ConnectionId,
   ConnectionRepository,
+  FrameAdmission,
   Member,
   MemberList,
   NewConnection,
+  RateLimit,
   RoomJoin,
   RoomName,
 } from '../../domain/index.js';
@@ -60,6 +62,11 @@ export class RedisConnectionRepository implements ConnectionRepository {
 
   get(id: ConnectionId): Promise<Connection | undefined> {
     return this.local.get(id);
+  }
+
+  /** A connection's frames all reach the node that holds it: its limit is kept in memory there. */
+  admit(id: ConnectionId, limit: RateLimit, now: number): Promise<FrameAdmission> {
+    return this.local.admit(id, limit, now);
   }
 
   async rename(id: ConnectionId, name: string): Promise<void> {

@@ -16,6 +16,10 @@ export class RedisMessageGateway implements MessageGateway {
     return this.local.post(to, frame);
   }
 
+  disconnect(to: ConnectionId): Promise<void> {
+    return this.local.disconnect(to);
+  }
+
   publish(publication: Publication): Promise<void> {
     return this.relay.publish(publication);
   }

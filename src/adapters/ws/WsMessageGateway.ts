@@ -72,6 +72,10 @@ export class WsMessageGateway implements MessageGateway {
     return 'delivered';
   }
 
+  async disconnect(to: ConnectionId): Promise<void> {
+    this.sockets.get(to)?.socket.close(CloseCodes.policyViolation, 'Too many messages');
+  }
+
   /**
    * A broadcast posts the same frame to every recipient in a row: encode it once and hand
    * the same buffer to each socket (the server never masks, so sharing is safe).

@@ -53,6 +53,9 @@ const awsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
     .inSingletonScope();
+  bind(TOKENS.RateLimit)
+    .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.LambdaConfig])
+    .inSingletonScope();
 });
 
 /** The Management API endpoint an event's posts go to: the override, else its domain and stage. */

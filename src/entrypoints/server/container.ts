@@ -22,6 +22,9 @@ const wsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.ServerConfig])
     .inSingletonScope();
+  bind(TOKENS.RateLimit)
+    .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.ServerConfig])
+    .inSingletonScope();
   bind(TOKENS.WsChatServer)
     .toResolvedValue(
       (config, gateway, join, leave, router) =>

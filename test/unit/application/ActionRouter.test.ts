@@ -97,3 +97,56 @@ describe('ActionRouter', () => {
     });
   });
 });
+
+describe('ActionRouter rate limit', () => {
+  const limit = { perSecond: 2, burst: 3, cutAfterMs: 10_000 };
+
+  it('allows a burst, drops what goes over it with an error to the sender alone, and refills with time', async () => {
+    let now = 1_000_000;
+    const { gateway, connect, send } = buildCore({ rateLimit: limit, now: () => now });
+    const [flooder, other] = [await connect(), await connect()];
+    for (let i = 0; i < 5; i++) await send(flooder, { action: 'sendMessage', data: `m${i}` });
+    expect(gateway.framesTo(other)).toEqual(['m0', 'm1', 'm2']);
+    expect(gateway.framesTo(flooder)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'Error: Too many messages',
+      'Error: Too many messages',
+    ]);
+    now += 500;
+    await send(flooder, { action: 'sendMessage', data: 'after a pause' });
+    expect(gateway.framesTo(other).at(-1)).toBe('after a pause');
+  });
+
+  it('answers a json sender with a RATE_LIMITED error event', async () => {
+    const { gateway, connect, send } = buildCore({ rateLimit: { ...limit, burst: 1 }, now: () => 5 });
+    const sender = await connect('json');
+    await send(sender, { action: 'joinRoom', room: 'r' });
+    await send(sender, { action: 'joinRoom', room: 's' });
+    expect(gateway.framesTo(sender).map((frame) => JSON.parse(frame))).toEqual([
+      { type: 'joined', room: 'r' },
+      { type: 'error', code: 'RATE_LIMITED', message: 'Too many messages' },
+    ]);
+  });
+
+  it('disconnects a sender that keeps flooding past the cut-off, and nobody else', async () => {
+    let now = 0;
+    const { gateway, connect, send } = buildCore({ rateLimit: limit, now: () => now });
+    const [flooder, calm] = [await connect(), await connect()];
+    for (; now <= 12_000; now += 100) await send(flooder, { action: 'sendMessage', data: 'x' });
+    await send(calm, { action: 'sendMessage', data: 'fine' });
+    expect(gateway.disconnected).toContain(flooder);
+    expect(gateway.disconnected).not.toContain(calm);
+    expect(gateway.framesTo(calm).at(-1)).toBe('fine');
+  });
+
+  it('lets a sender that slows down to the rate go on forever', async () => {
+    let now = 0;
+    const { gateway, connect, send } = buildCore({ rateLimit: limit, now: () => now });
+    const sender = await connect();
+    for (; now <= 30_000; now += 500) await send(sender, { action: 'sendMessage', data: 'steady' });
+    expect(gateway.framesTo(sender).filter((frame) => frame.startsWith('Error'))).toEqual([]);
+    expect(gateway.disconnected).toEqual([]);
+  });
+});

@@ -64,6 +64,7 @@ describe('Fanout', () => {
           posted.push(to);
           return stale.has(to) ? 'gone' : 'delivered';
         },
+        disconnect: async () => {},
       };
       await new Fanout(connections, immediate, new InMemoryMessageHistory()).message(draft('now'));
       expect(posted.sort()).toEqual([...ids].sort());
