@@ -1,5 +1,6 @@
 export * from './ActionHandler.js';
 export * from './ActionRouter.js';
+export * from './AuthorizeConnection.js';
 export * from './BroadcastMessage.js';
 export * from './ChatLimits.js';
 export * from './Fanout.js';
