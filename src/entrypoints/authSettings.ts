@@ -1,0 +1,97 @@
+import { DEFAULT_JWKS_TIMEOUT_MS, JoseTokenVerifier, type JoseTokenVerifierOptions } from '../adapters/jose/index.js';
+import type { TokenVerifier } from '../domain/index.js';
+import { type Env, InvalidSettingError, integerSetting } from './env.js';
+
+/** `none`: anonymous, tokens ignored; `optional`: a valid token sets identity; `required`: no token, no connection. */
+export const AUTH_MODES = ['none', 'optional', 'required'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** How connections are authenticated: the same settings on every runtime shape. */
+export interface AuthSettings {
+  readonly mode: AuthMode;
+  /** How tokens are checked; present exactly when the mode is not `none`. */
+  readonly verifier?: JoseTokenVerifierOptions;
+}
+
+/** The environment variables of `AuthSettings`. */
+export const AUTH_ENV = {
+  mode: 'AUTH_MODE',
+  jwtSecret: 'AUTH_JWT_SECRET',
+  jwksUrl: 'AUTH_JWKS_URL',
+  issuer: 'AUTH_ISSUER',
+  audience: 'AUTH_AUDIENCE',
+  jwksTimeoutMs: 'AUTH_JWKS_TIMEOUT_MS',
+} as const;
+
+/** Shortest HS256 secret accepted, in bytes (UTF-8): RFC 7518 asks for a key at least as long as the hash. */
+export const MIN_SECRET_BYTES = 32;
+
+/** Settings that do not fit together, or a secret unfit to use; the message never holds the secret. */
+export class AuthSettingError extends Error {
+  readonly code = 'INVALID_SETTING';
+}
+
+export function readAuthSettings(env: Env): AuthSettings {
+  const mode = readMode(env);
+  if (mode === 'none') return { mode };
+  return {
+    mode,
+    verifier: {
+      keys: readKeys(env),
+      issuer: optionalSetting(env, AUTH_ENV.issuer),
+      audience: optionalSetting(env, AUTH_ENV.audience),
+    },
+  };
+}
+
+/** The verifier the settings ask for; undefined under `none`, where no token is ever checked. */
+export function createTokenVerifier(settings: AuthSettings): TokenVerifier | undefined {
+  return settings.verifier === undefined ? undefined : new JoseTokenVerifier(settings.verifier);
+}
+
+function readMode(env: Env): AuthMode {
+  const raw = optionalSetting(env, AUTH_ENV.mode) ?? 'none';
+  const mode = AUTH_MODES.find((known) => known === raw.trim());
+  if (mode === undefined) throw new InvalidSettingError(AUTH_ENV.mode, raw, `one of ${AUTH_MODES.join(', ')}`);
+  return mode;
+}
+
+function readKeys(env: Env): JoseTokenVerifierOptions['keys'] {
+  const secret = optionalSetting(env, AUTH_ENV.jwtSecret);
+  const url = optionalSetting(env, AUTH_ENV.jwksUrl);
+  if ((secret === undefined) === (url === undefined)) {
+    throw new AuthSettingError(
+      `${AUTH_ENV.mode}=${env[AUTH_ENV.mode]} needs exactly one of ${AUTH_ENV.jwtSecret} (HS256) and ${AUTH_ENV.jwksUrl} (RS256/ES256), ${secret === undefined ? 'but neither is set' : 'not both'}`,
+    );
+  }
+  if (secret !== undefined) return { kind: 'secret', secret: checkedSecret(secret) };
+  return {
+    kind: 'jwks',
+    url: jwksUrl(url as string),
+    timeoutMs: integerSetting(env, AUTH_ENV.jwksTimeoutMs, DEFAULT_JWKS_TIMEOUT_MS, 1, 60_000),
+  };
+}
+
+function checkedSecret(secret: string): string {
+  const bytes = new TextEncoder().encode(secret).length;
+  if (bytes < MIN_SECRET_BYTES) {
+    throw new AuthSettingError(
+      `${AUTH_ENV.jwtSecret} is ${bytes} bytes long: at least ${MIN_SECRET_BYTES} are needed (the value is not shown)`,
+    );
+  }
+  return secret;
+}
+
+function jwksUrl(raw: string): URL {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new InvalidSettingError(AUTH_ENV.jwksUrl, raw, 'an https:// (or http://) URL');
+  }
+  return url;
+}
+
+/** A setting's value, or undefined when it is unset or blank. */
+function optionalSetting(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
