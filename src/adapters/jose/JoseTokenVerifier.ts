@@ -87,7 +87,8 @@ export class JoseTokenVerifier implements TokenVerifier {
     this.verifyOptions = {
       algorithms: [...(keys.kind === 'secret' ? HMAC_ALGORITHMS : JWKS_ALGORITHMS)],
       clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['sub'],
+      // A token without `exp` would never expire: refused, as Cognito and every sane issuer set it.
+      requiredClaims: ['sub', 'exp'],
       issuer,
       audience,
     };

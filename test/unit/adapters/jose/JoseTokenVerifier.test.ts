@@ -1,4 +1,4 @@
-import { CompactSign, type FetchImplementation, UnsecuredJWT } from 'jose';
+import { CompactSign, type FetchImplementation, SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JoseTokenVerifier, type JoseTokenVerifierOptions } from '../../../../src/adapters/jose/index.js';
 import {
@@ -69,6 +69,13 @@ describe('JoseTokenVerifier', () => {
       await expectRefused(verifier, await signHs256({ sub: 'a', aud: AUDIENCE }), 'issuer');
       await expectRefused(verifier, await signHs256({ sub: 'a', iss: ISSUER, aud: 'other' }), 'audience');
       await expectRefused(verifier, await signHs256({ sub: 'a', iss: ISSUER }), 'audience');
+    });
+
+    it('refuses a token that would never expire', async () => {
+      const forever = await new SignJWT({ sub: 'alice' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(TEST_SECRET));
+      await expectRefused(secretVerifier(), forever, 'malformed');
     });
 
     it.each([
