@@ -6,8 +6,9 @@ import {
   type TokenVerifier,
 } from '../domain/index.js';
 
-/** `none`: anonymous only (the original chat); `optional`: a valid token names its bearer; `required`: no token, no entry. */
-export type AuthMode = 'none' | 'optional' | 'required';
+/** `none`: anonymous, tokens ignored (the original chat); `optional`: a valid token names its bearer; `required`: no token, no entry. */
+export const AUTH_MODES = ['none', 'optional', 'required'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 export interface AccessPolicy {
   readonly mode: AuthMode;

@@ -1,14 +1,10 @@
 import { DEFAULT_JWKS_TIMEOUT_MS, JoseTokenVerifier, type JoseTokenVerifierOptions } from '../adapters/jose/index.js';
+import { type AccessPolicy, AUTH_MODES, type AuthMode } from '../application/index.js';
 import type { TokenVerifier } from '../domain/index.js';
 import { type Env, InvalidSettingError, integerSetting } from './env.js';
 
-/** `none`: anonymous, tokens ignored; `optional`: a valid token sets identity; `required`: no token, no connection. */
-export const AUTH_MODES = ['none', 'optional', 'required'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-/** How connections are authenticated: the same settings on every runtime shape. */
-export interface AuthSettings {
-  readonly mode: AuthMode;
+/** Who may connect: the same settings on every runtime shape. */
+export interface AuthSettings extends AccessPolicy {
   /** How tokens are checked; present exactly when the mode is not `none`. */
   readonly verifier?: JoseTokenVerifierOptions;
 }
@@ -21,6 +17,7 @@ export const AUTH_ENV = {
   issuer: 'AUTH_ISSUER',
   audience: 'AUTH_AUDIENCE',
   jwksTimeoutMs: 'AUTH_JWKS_TIMEOUT_MS',
+  allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;
 
 /** Shortest HS256 secret accepted, in bytes (UTF-8): RFC 7518 asks for a key at least as long as the hash. */
@@ -33,9 +30,11 @@ export class AuthSettingError extends Error {
 
 export function readAuthSettings(env: Env): AuthSettings {
   const mode = readMode(env);
-  if (mode === 'none') return { mode };
+  const allowedOrigins = readOrigins(env);
+  if (mode === 'none') return { mode, allowedOrigins };
   return {
     mode,
+    allowedOrigins,
     verifier: {
       keys: readKeys(env),
       issuer: optionalSetting(env, AUTH_ENV.issuer),
@@ -47,6 +46,15 @@ export function readAuthSettings(env: Env): AuthSettings {
 /** The verifier the settings ask for; undefined under `none`, where no token is ever checked. */
 export function createTokenVerifier(settings: AuthSettings): TokenVerifier | undefined {
   return settings.verifier === undefined ? undefined : new JoseTokenVerifier(settings.verifier);
+}
+
+/** `ALLOWED_ORIGINS`: comma-separated origins (`https://chat.example`); unset or empty: any origin. */
+function readOrigins(env: Env): readonly string[] | undefined {
+  const origins = (optionalSetting(env, AUTH_ENV.allowedOrigins) ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  return origins.length === 0 ? undefined : origins;
 }
 
 function readMode(env: Env): AuthMode {
