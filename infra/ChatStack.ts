@@ -7,30 +7,34 @@ import { ChatFunction } from './ChatFunction.js';
 import type { ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
+import { RoomsTable } from './RoomsTable.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
 
 /**
- * The chat on AWS: API Gateway WebSocket API -> one Lambda per route -> DynamoDB connections
- * table, with delivery through the stage's management API. Each function gets exactly the
- * DynamoDB actions its use case performs, on this table only.
+ * The chat on AWS: API Gateway WebSocket API -> one Lambda per route -> DynamoDB connections and
+ * rooms tables, with delivery through the stage's management API. Each function gets exactly the
+ * DynamoDB actions its use case performs, on these tables only.
  */
 export class ChatStack extends Stack {
   readonly connections: ConnectionsTable;
+  readonly rooms: RoomsTable;
   readonly functions: Readonly<Record<'connect' | 'disconnect' | 'default' | 'sendMessage', ChatFunction>>;
   readonly webSocket: ChatWebSocketApi;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    this.connections = new ConnectionsTable(this, 'Connections', {
+    const tableProps = {
       removalPolicy: settings.tableRemovalPolicy,
       pointInTimeRecovery: settings.pointInTimeRecovery,
-    });
+    };
+    this.connections = new ConnectionsTable(this, 'Connections', tableProps);
+    this.rooms = new RoomsTable(this, 'Rooms', tableProps);
     const table = this.connections.table;
-    const shared = { [LAMBDA_ENV.tableName]: table.tableName };
+    const shared = { [LAMBDA_ENV.tableName]: table.tableName, [LAMBDA_ENV.roomsTableName]: this.rooms.table.tableName };
     const common = { logRetention: settings.logRetention };
 
     // One DynamoDB call each: 256 MB gives enough CPU for a quick cold start (SDK client setup)
@@ -126,6 +130,7 @@ export class ChatStack extends Stack {
       value: stage.callbackUrl,
     });
     new CfnOutput(this, 'ConnectionsTableName', { value: table.tableName });
+    new CfnOutput(this, 'RoomsTableName', { value: this.rooms.table.tableName });
   }
 }
 

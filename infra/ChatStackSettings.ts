@@ -9,11 +9,11 @@ import type { Node } from 'constructs';
 export interface ChatStackSettings {
   /** `stageName`: the WebSocket stage, the last path segment of the URL. Default `production`. */
   readonly stageName: string;
-  /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`. */
+  /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`; both tables. */
   readonly tableRemovalPolicy: RemovalPolicy;
   /** `logRetentionDays`: retention of every log group, a CloudWatch Logs value. Default 30. */
   readonly logRetention: RetentionDays;
-  /** `pointInTimeRecovery`: continuous backups of the connections table. Default false. */
+  /** `pointInTimeRecovery`: continuous backups of both tables. Default false. */
   readonly pointInTimeRecovery: boolean;
   /** `throttleRateLimit`: steady-state messages per second for the whole stage. Default 100. */
   readonly throttleRateLimit: number;

@@ -10,6 +10,7 @@ const resources = template.toJSON().Resources as Record<string, { Type: string; 
 const idOf = (construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as CfnTable);
 const tableId = idOf(stack.connections.table);
+const roomsTableId = idOf(stack.rooms.table);
 const apiId = stack.getLogicalId(stack.webSocket.api.node.defaultChild as CfnApi);
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 const postToConnectionsArn = {
@@ -46,7 +47,7 @@ describe('ChatStack', () => {
     const counts: Record<string, number> = {};
     for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
     expect(counts).toEqual({
-      'AWS::DynamoDB::Table': 1,
+      'AWS::DynamoDB::Table': 2,
       'AWS::Lambda::Function': 4,
       'AWS::Lambda::Permission': 4,
       'AWS::IAM::Role': 5,
@@ -60,20 +61,43 @@ describe('ChatStack', () => {
     });
   });
 
-  describe('connections table', () => {
-    it('is keyed by connectionId, on demand, encrypted, with the expiresAt TTL', () => {
-      template.hasResourceProperties('AWS::DynamoDB::Table', {
+  describe('tables', () => {
+    const shared = {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+    };
+
+    it('keeps connections keyed by connectionId, on demand, encrypted, with the expiresAt TTL', () => {
+      expect(resources[tableId]?.Properties).toEqual({
         KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'connectionId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        SSESpecification: { SSEEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        ...shared,
       });
     });
 
-    it('is deleted with the stack by default', () => {
-      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    it('keeps rooms keyed by room and key, on demand, encrypted, with the expiresAt TTL', () => {
+      expect(resources[roomsTableId]?.Properties).toEqual({
+        KeySchema: [
+          { AttributeName: 'room', KeyType: 'HASH' },
+          { AttributeName: 'key', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'room', AttributeType: 'S' },
+          { AttributeName: 'key', AttributeType: 'S' },
+        ],
+        ...shared,
+      });
+    });
+
+    it('deletes both with the stack by default', () => {
+      for (const id of [tableId, roomsTableId]) {
+        expect(template.toJSON().Resources[id]).toMatchObject({
+          DeletionPolicy: 'Delete',
+          UpdateReplacePolicy: 'Delete',
+        });
+      }
     });
   });
 
@@ -171,13 +195,14 @@ describe('ChatStack', () => {
       });
     });
 
-    it.each(routeNames)('gives %s the table name, and the management endpoint only where it posts', (route) => {
+    it.each(routeNames)('gives %s both table names, and the management endpoint only where it posts', (route) => {
       const environment = resources[functionId(route)]?.Properties.Environment as {
         Variables: Record<string, unknown>;
       };
       const posts = route === 'sendMessage' || route === 'default';
       expect(environment.Variables).toEqual({
         CONNECTIONS_TABLE: { Ref: tableId },
+        ROOMS_TABLE: { Ref: roomsTableId },
         ...(posts
           ? {
               APIGW_MANAGEMENT_ENDPOINT: {
@@ -261,12 +286,14 @@ describe('ChatStack', () => {
     });
   });
 
-  it('outputs the WebSocket URL and the management endpoint', () => {
+  it('outputs the WebSocket URL, the management endpoint and both table names', () => {
     template.hasOutput('WebSocketUrl', {
       Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', { Ref: apiId }, '/production'])] },
     });
     template.hasOutput('ManagementEndpoint', {
       Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }, '/production'])] },
     });
+    template.hasOutput('ConnectionsTableName', { Value: { Ref: tableId } });
+    template.hasOutput('RoomsTableName', { Value: { Ref: roomsTableId } });
   });
 });

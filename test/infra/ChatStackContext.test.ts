@@ -16,15 +16,16 @@ describe('ChatStack with context', () => {
     connectionsPageSize: 250,
   });
 
-  it('applies the stage name, throttling, retention, removal policy and PITR', () => {
+  it('applies the stage name, throttling, retention, and the removal policy and PITR to both tables', () => {
     custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'dev',
       DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
     });
-    custom.template.hasResource('AWS::DynamoDB::Table', {
+    const tables = custom.template.findResources('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
     });
+    expect(Object.keys(tables)).toHaveLength(2);
     for (const group of Object.values(custom.template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(7);
     }

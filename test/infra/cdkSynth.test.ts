@@ -39,7 +39,7 @@ describe('npx cdk synth', () => {
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(4);
     expect(Object.keys(template.Outputs)).toEqual(
-      expect.arrayContaining(['WebSocketUrl', 'ManagementEndpoint', 'ConnectionsTableName']),
+      expect.arrayContaining(['WebSocketUrl', 'ManagementEndpoint', 'ConnectionsTableName', 'RoomsTableName']),
     );
   }, 180_000);
 });
