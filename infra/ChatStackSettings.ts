@@ -21,9 +21,15 @@ export interface ChatStackSettings {
   readonly throttleBurstLimit: number;
   /** `apiGatewayCloudWatchRole`: set the regional API Gateway logging role. Default true. */
   readonly apiGatewayCloudWatchRole: boolean;
-  /** `broadcastConcurrency`: BROADCAST_CONCURRENCY of sendMessage; unset keeps the handler default. */
+  /**
+   * `broadcastConcurrency`: BROADCAST_CONCURRENCY of every function that fans out (messages and
+   * presence); unset keeps the handler default.
+   */
   readonly broadcastConcurrency?: number;
-  /** `connectionsPageSize`: CONNECTIONS_PAGE_SIZE of sendMessage; unset keeps the handler default. */
+  /**
+   * `connectionsPageSize`: CONNECTIONS_PAGE_SIZE (items per Scan or Query page of an audience) of
+   * every function that fans out; unset keeps the handler default.
+   */
   readonly connectionsPageSize?: number;
 }
 

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { noBundling, synthChatStack } from './synthChatStack.js';
+import { noBundling, routeKeys, synthChatStack } from './synthChatStack.js';
 
 describe('ChatStack with context', () => {
   const custom = synthChatStack({
@@ -25,7 +25,9 @@ describe('ChatStack with context', () => {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
     });
-    expect(Object.keys(tables)).toHaveLength(2);
+    expect(Object.keys(tables).sort()).toEqual(
+      [custom.idOf(custom.stack.connections.table), custom.idOf(custom.stack.rooms.table)].sort(),
+    );
     for (const group of Object.values(custom.template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(7);
     }
@@ -37,19 +39,21 @@ describe('ChatStack with context', () => {
     expect(text).not.toContain('/production/');
   });
 
-  it('passes the broadcast tuning to sendMessage only', () => {
-    const variables = (id: string) =>
-      (custom.template.toJSON().Resources[id].Properties.Environment as { Variables: Record<string, unknown> })
-        .Variables;
-    expect(variables(custom.functionId('sendMessage'))).toMatchObject({
-      BROADCAST_CONCURRENCY: '16',
-      CONNECTIONS_PAGE_SIZE: '250',
-    });
-    expect(variables(custom.functionId('connect'))).not.toHaveProperty('BROADCAST_CONCURRENCY');
+  it.each(routeKeys)('passes the broadcast tuning to %s only if it fans out', (route) => {
+    const { Variables } = custom.template.toJSON().Resources[custom.functionId(route)].Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    const tuning = { BROADCAST_CONCURRENCY: '16', CONNECTIONS_PAGE_SIZE: '250' };
+    if (['sendMessage', 'joinRoom', 'leaveRoom', '$disconnect'].includes(route)) {
+      expect(Variables).toMatchObject(tuning);
+    } else {
+      expect(Variables).not.toHaveProperty('BROADCAST_CONCURRENCY');
+      expect(Variables).not.toHaveProperty('CONNECTIONS_PAGE_SIZE');
+    }
   });
 
   it('leaves the regional logging role alone when told to', () => {
     custom.template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    custom.template.resourceCountIs('AWS::IAM::Role', 4);
+    custom.template.resourceCountIs('AWS::IAM::Role', routeKeys.length);
   });
 });
