@@ -3,110 +3,149 @@ import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
+import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
+import { RoomsTable } from './RoomsTable.js';
+import { accessOf, type RouteKey } from './routeAccess.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
 
+interface FunctionSize {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+}
+
+// A few DynamoDB calls and a post or two: 256 MB gives enough CPU for a quick cold start (SDK
+// client setup) at the smallest bill; 10 s covers SDK retries, well inside API Gateway's 29 s.
+const SMALL: FunctionSize = { memorySize: 256, timeout: Duration.seconds(10) };
+
+/** Routes that need more than `SMALL`. */
+const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
+  // A message pages through its whole audience and posts to every member with bounded
+  // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is CPU
+  // work, hence 512 MB; 60 s so that a large audience is fully served even after API Gateway
+  // stops waiting at 29 s (the client gets nothing from the integration response, only the
+  // posted frames).
+  sendMessage: { memorySize: 512, timeout: Duration.seconds(60) },
+  // Presence reaches only a room's json members, a small frame: 256 MB. But a room has no member
+  // cap, and $disconnect tells each of up to 50 rooms in turn; a function stopped at 10 s leaves
+  // the rest of the rooms untold and gone connections unswept. A timeout costs nothing until it
+  // is used, so these get the same 60 s as a message.
+  joinRoom: { memorySize: 256, timeout: Duration.seconds(60) },
+  leaveRoom: { memorySize: 256, timeout: Duration.seconds(60) },
+  $disconnect: { memorySize: 256, timeout: Duration.seconds(60) },
+};
+
 /**
- * The chat on AWS: API Gateway WebSocket API -> one Lambda per route -> DynamoDB connections
- * table, with delivery through the stage's management API. Each function gets exactly the
- * DynamoDB actions its use case performs, on this table only.
+ * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
+ * DynamoDB connections and rooms tables, with delivery through the stage's management API. Each
+ * function gets exactly the grants `ROUTE_ACCESS` lists for its route, on these tables and this
+ * stage only.
  */
 export class ChatStack extends Stack {
   readonly connections: ConnectionsTable;
-  readonly functions: Readonly<Record<'connect' | 'disconnect' | 'default' | 'sendMessage', ChatFunction>>;
+  readonly rooms: RoomsTable;
+  /** Each route's function, by route key. */
+  readonly functions: Readonly<Record<string, ChatFunction>>;
   readonly webSocket: ChatWebSocketApi;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    this.connections = new ConnectionsTable(this, 'Connections', {
+    const tableProps = {
       removalPolicy: settings.tableRemovalPolicy,
       pointInTimeRecovery: settings.pointInTimeRecovery,
-    });
-    const table = this.connections.table;
-    const shared = { [LAMBDA_ENV.tableName]: table.tableName };
-    const common = { logRetention: settings.logRetention };
-
-    // One DynamoDB call each: 256 MB gives enough CPU for a quick cold start (SDK client setup)
-    // at the smallest bill; 10 s covers SDK retries, well inside API Gateway's 29 s.
-    const small = { ...common, memorySize: 256, timeout: Duration.seconds(10) };
-    const connect = new ChatFunction(this, 'Connect', {
-      ...small,
-      handlerFile: 'connect',
-      description: 'Chat $connect: records the connection',
-      environment: shared,
-    });
-    const disconnect = new ChatFunction(this, 'Disconnect', {
-      ...small,
-      handlerFile: 'disconnect',
-      description: 'Chat $disconnect: removes the connection',
-      environment: shared,
-    });
-    const fallback = new ChatFunction(this, 'DefaultRoute', {
-      ...small,
-      handlerFile: 'message',
-      description: 'Chat $default: replies the invalid-action error to the sender',
-      environment: shared,
-    });
-    // The broadcast pages through the table and posts to every connection with bounded
-    // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is
-    // CPU work, hence 512 MB; 60 s so that a
-    // large audience is fully served even after API Gateway stops waiting at 29 s (the client
-    // gets nothing from the integration response, only the posted frames).
-    const sendMessage = new ChatFunction(this, 'SendMessage', {
-      ...common,
-      memorySize: 512,
-      timeout: Duration.seconds(60),
-      handlerFile: 'message',
-      description: 'Chat sendMessage: broadcasts to every connection',
-      environment: {
-        ...shared,
-        ...optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency),
-        ...optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize),
-      },
-    });
-    this.functions = { connect, disconnect, default: fallback, sendMessage };
-
+    };
+    this.connections = new ConnectionsTable(this, 'Connections', tableProps);
+    this.rooms = new RoomsTable(this, 'Rooms', tableProps);
+    this.functions = Object.fromEntries(
+      Object.entries(ROUTE_HANDLERS).map(([routeKey, handlerFile]) => [
+        routeKey,
+        this.routeFunction(routeKey, handlerFile, settings),
+      ]),
+    );
     this.webSocket = new ChatWebSocketApi(this, 'WebSocket', {
-      handlers: {
-        connect: connect.function,
-        disconnect: disconnect.function,
-        default: fallback.function,
-        sendMessage: sendMessage.function,
-      },
+      routes: Object.entries(this.functions).map(([routeKey, fn]) => ({
+        routeKey,
+        id: idStemOf(routeKey),
+        handler: fn.function,
+      })),
       stageName: settings.stageName,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
       logRetention: settings.logRetention,
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
+    this.allowPosting(
+      Object.entries(this.functions)
+        .filter(([routeKey]) => accessOf(routeKey).posts)
+        .map(([, fn]) => fn),
+    );
+
     const { stage } = this.webSocket;
+    new CfnOutput(this, 'WebSocketUrl', {
+      description: 'Connect chat clients here, e.g. npx wscat -c <url>',
+      value: stage.url,
+    });
+    new CfnOutput(this, 'ManagementEndpoint', {
+      description: 'API Gateway management API (postToConnection) of the stage',
+      value: stage.callbackUrl,
+    });
+    new CfnOutput(this, 'ConnectionsTableName', { value: this.connections.table.tableName });
+    new CfnOutput(this, 'RoomsTableName', { value: this.rooms.table.tableName });
+  }
 
-    table.grant(connect.role, 'dynamodb:PutItem');
-    table.grant(disconnect.role, 'dynamodb:DeleteItem');
-    table.grant(sendMessage.role, 'dynamodb:Scan', 'dynamodb:DeleteItem');
+  /** The function of one route, sized and configured for it, with its DynamoDB grants. */
+  private routeFunction(routeKey: string, handlerFile: string, settings: ChatStackSettings): ChatFunction {
+    const access = accessOf(routeKey);
+    const tables = { connections: this.connections.table, rooms: this.rooms.table };
+    const fn = new ChatFunction(this, functionIdOf(routeKey), {
+      ...(SIZES[routeKey as RouteKey] ?? SMALL),
+      handlerFile,
+      description: `Chat ${routeKey} route (${handlerFile} handler)`,
+      environment: {
+        [LAMBDA_ENV.tableName]: tables.connections.tableName,
+        [LAMBDA_ENV.roomsTableName]: tables.rooms.tableName,
+        ...(access.fansOut ? optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency) : {}),
+        ...(access.fansOut ? optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize) : {}),
+      },
+      logRetention: settings.logRetention,
+    });
+    // The tables' own ARNs: they have no index, and no action here needs one.
+    for (const [table, actions] of [
+      [tables.connections, access.connections],
+      [tables.rooms, access.rooms],
+    ] as const) {
+      if (actions.length === 0) continue;
+      fn.role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+    }
+    return fn;
+  }
 
-    // Posting needs the management endpoint and `POST @connections/{id}` on this stage only.
-    // The endpoint is set explicitly: the one derived from the event breaks behind a custom domain.
+  /**
+   * Posting needs the management endpoint and `POST @connections/{id}` on this stage only. The
+   * endpoint is set explicitly: the one derived from the event breaks behind a custom domain.
+   */
+  private allowPosting(posters: readonly ChatFunction[]): void {
+    const { api, stage } = this.webSocket;
     const postToConnections = new PolicyStatement({
       actions: ['execute-api:ManageConnections'],
       resources: [
         this.formatArn({
           service: 'execute-api',
-          resource: this.webSocket.api.apiId,
+          resource: api.apiId,
           resourceName: `${stage.stageName}/POST/@connections/*`,
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         }),
       ],
     });
-    const apiLogicalId = this.getLogicalId(this.webSocket.api.node.defaultChild as CfnApi);
-    for (const poster of [sendMessage, fallback]) {
+    const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnApi);
+    for (const poster of posters) {
       poster.role.addToPolicy(postToConnections);
       poster.function.addEnvironment(LAMBDA_ENV.managementEndpoint, stage.callbackUrl);
       Validations.of(poster.role).acknowledge({
@@ -116,17 +155,19 @@ export class ChatStack extends Stack {
           'limited to POST on the @connections of this API and stage, the narrowest ARN there is.',
       });
     }
-
-    new CfnOutput(this, 'WebSocketUrl', {
-      description: 'Connect chat clients here, e.g. npx wscat -c <url>',
-      value: stage.url,
-    });
-    new CfnOutput(this, 'ManagementEndpoint', {
-      description: 'API Gateway management API (postToConnection) of the stage',
-      value: stage.callbackUrl,
-    });
-    new CfnOutput(this, 'ConnectionsTableName', { value: table.tableName });
   }
+}
+
+/** `$connect` -> `Connect`, `sendMessage` -> `SendMessage`: the construct ids of a route. */
+function idStemOf(routeKey: string): string {
+  const name = routeKey.replace(/^\$/, '');
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** `Default` is the id CDK takes for a scope's default child and drops from logical ids. */
+function functionIdOf(routeKey: string): string {
+  const stem = idStemOf(routeKey);
+  return stem === 'Default' ? 'DefaultRoute' : stem;
 }
 
 /** `{ name: value }` when the operator set a value, otherwise nothing (the handler's default). */

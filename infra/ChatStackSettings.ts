@@ -9,11 +9,11 @@ import type { Node } from 'constructs';
 export interface ChatStackSettings {
   /** `stageName`: the WebSocket stage, the last path segment of the URL. Default `production`. */
   readonly stageName: string;
-  /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`. */
+  /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`; both tables. */
   readonly tableRemovalPolicy: RemovalPolicy;
   /** `logRetentionDays`: retention of every log group, a CloudWatch Logs value. Default 30. */
   readonly logRetention: RetentionDays;
-  /** `pointInTimeRecovery`: continuous backups of the connections table. Default false. */
+  /** `pointInTimeRecovery`: continuous backups of both tables. Default false. */
   readonly pointInTimeRecovery: boolean;
   /** `throttleRateLimit`: steady-state messages per second for the whole stage. Default 100. */
   readonly throttleRateLimit: number;
@@ -21,9 +21,15 @@ export interface ChatStackSettings {
   readonly throttleBurstLimit: number;
   /** `apiGatewayCloudWatchRole`: set the regional API Gateway logging role. Default true. */
   readonly apiGatewayCloudWatchRole: boolean;
-  /** `broadcastConcurrency`: BROADCAST_CONCURRENCY of sendMessage; unset keeps the handler default. */
+  /**
+   * `broadcastConcurrency`: BROADCAST_CONCURRENCY of every function that fans out (messages and
+   * presence); unset keeps the handler default.
+   */
   readonly broadcastConcurrency?: number;
-  /** `connectionsPageSize`: CONNECTIONS_PAGE_SIZE of sendMessage; unset keeps the handler default. */
+  /**
+   * `connectionsPageSize`: CONNECTIONS_PAGE_SIZE (items per Scan or Query page of an audience) of
+   * every function that fans out; unset keeps the handler default.
+   */
   readonly connectionsPageSize?: number;
 }
 

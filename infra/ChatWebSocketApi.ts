@@ -7,16 +7,18 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** The handler behind each route. */
-export interface ChatRouteHandlers {
-  readonly connect: IFunction;
-  readonly disconnect: IFunction;
-  readonly default: IFunction;
-  readonly sendMessage: IFunction;
+/** One route of the API and the function behind it. */
+export interface ChatRoute {
+  /** The route key: `$connect`, `$disconnect`, `$default` or an action. */
+  readonly routeKey: string;
+  /** Construct id stem of the route's integration, e.g. `SendMessage` gives `SendMessageIntegration`. */
+  readonly id: string;
+  readonly handler: IFunction;
 }
 
 export interface ChatWebSocketApiProps {
-  readonly handlers: ChatRouteHandlers;
+  /** Every route, `$connect` among them. */
+  readonly routes: readonly ChatRoute[];
   readonly stageName: string;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
@@ -39,32 +41,23 @@ export class ChatWebSocketApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id);
-    const { handlers } = props;
     this.api = new WebSocketApi(this, 'Api', {
       description: 'WebSocket chat',
       routeSelectionExpression: '$request.body.action',
     });
-    const route = (key: string, handler: IFunction, integrationId: string) =>
-      this.api.addRoute(key, { integration: new WebSocketLambdaIntegration(integrationId, handler) });
-    const connect = route('$connect', handlers.connect, 'ConnectIntegration');
-    // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
-    Validations.of(connect).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
-        'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients.',
-    });
-    const admitted = [
-      route('$disconnect', handlers.disconnect, 'DisconnectIntegration'),
-      route('$default', handlers.default, 'DefaultIntegration'),
-      route('sendMessage', handlers.sendMessage, 'SendMessageIntegration'),
-    ];
-    for (const later of admitted) {
-      Validations.of(later).acknowledge({
+    for (const { routeKey, id: stem, handler } of props.routes) {
+      const route = this.api.addRoute(routeKey, {
+        integration: new WebSocketLambdaIntegration(`${stem}Integration`, handler),
+      });
+      Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
-          'connection that $connect admitted, and the chat admits anonymous clients by design.',
+          routeKey === '$connect'
+            ? // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
+              'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
+              'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients.'
+            : 'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
+              'connection that $connect admitted, and the chat admits anonymous clients by design.',
       });
     }
 
@@ -77,7 +70,7 @@ export class ChatWebSocketApi extends Construct {
       stageName: props.stageName,
       autoDeploy: true,
       // Applies to every route, $connect included: caps what one client (or a flood) costs in
-      // invocations and, through sendMessage's fan-out, in postToConnection calls.
+      // invocations and, through the fan-outs of messages and presence, in postToConnection calls.
       throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),

@@ -1,79 +1,104 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { noBundling, type RouteName, routeNames, synthChatStack } from './synthChatStack.js';
+import type { RouteKey } from '../../infra/routeAccess.js';
+import { ROUTE_HANDLERS } from '../../src/entrypoints/lambda/routes.js';
+import { noBundling, routeKeys, synthChatStack } from './synthChatStack.js';
 
-const { stack, template, functionId } = synthChatStack(noBundling);
+const { stack, template, functionOf, functionId, idOf } = synthChatStack(noBundling);
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-const idOf = (construct: { node: { defaultChild?: unknown } }) =>
-  stack.getLogicalId(construct.node.defaultChild as CfnTable);
-const tableId = idOf(stack.connections.table);
-const apiId = stack.getLogicalId(stack.webSocket.api.node.defaultChild as CfnApi);
-const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-const postToConnectionsArn = {
+const apiId = idOf(stack.webSocket.api);
+const connectionsTableId = idOf(stack.connections.table);
+const roomsTableId = idOf(stack.rooms.table);
+const managementEndpoint = {
   'Fn::Join': [
     '',
     [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':execute-api:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ':',
+      'https://',
       { Ref: apiId },
-      '/production/POST/@connections/*',
+      '.execute-api.',
+      { Ref: 'AWS::Region' },
+      '.',
+      { Ref: 'AWS::URLSuffix' },
+      '/production',
     ],
   ],
 };
-const logStatement = (route: RouteName) => ({
-  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-  Effect: 'Allow',
-  Resource: { 'Fn::GetAtt': [idOf(stack.functions[route].logGroup), 'Arn'] },
-});
-const postStatement = { Action: 'execute-api:ManageConnections', Effect: 'Allow', Resource: postToConnectionsArn };
 
-/** Every statement of every inline policy in the template. */
-const statements = Object.values(resources)
-  .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-  .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+/** The routes of protocol v2 and only those; each expectation table below is keyed by them. */
+const expectedRoutes: readonly RouteKey[] = [
+  '$connect',
+  '$disconnect',
+  '$default',
+  'sendMessage',
+  'joinRoom',
+  'leaveRoom',
+  'setName',
+  'listMembers',
+  'history',
+];
 
 describe('ChatStack', () => {
-  it('holds exactly the resources of the design', () => {
+  it('deploys every route of ROUTE_HANDLERS, which are the routes of protocol v2', () => {
+    expect([...routeKeys].sort()).toEqual([...expectedRoutes].sort());
+    expect(Object.keys(stack.functions).sort()).toEqual([...routeKeys].sort());
+  });
+
+  it('holds exactly the resources of the design: per route a function, role, policy, log group and route', () => {
     const counts: Record<string, number> = {};
     for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    const routes = routeKeys.length;
     expect(counts).toEqual({
-      'AWS::DynamoDB::Table': 1,
-      'AWS::Lambda::Function': 4,
-      'AWS::Lambda::Permission': 4,
-      'AWS::IAM::Role': 5,
-      'AWS::IAM::Policy': 4,
-      'AWS::Logs::LogGroup': 5,
+      'AWS::DynamoDB::Table': 2,
+      'AWS::Lambda::Function': routes,
+      'AWS::Lambda::Permission': routes,
+      'AWS::IAM::Role': routes + 1,
+      'AWS::IAM::Policy': routes,
+      'AWS::Logs::LogGroup': routes + 1,
       'AWS::ApiGatewayV2::Api': 1,
-      'AWS::ApiGatewayV2::Route': 4,
-      'AWS::ApiGatewayV2::Integration': 4,
+      'AWS::ApiGatewayV2::Route': routes,
+      'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGateway::Account': 1,
     });
   });
 
-  describe('connections table', () => {
-    it('is keyed by connectionId, on demand, encrypted, with the expiresAt TTL', () => {
-      template.hasResourceProperties('AWS::DynamoDB::Table', {
+  describe('tables', () => {
+    const shared = {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+    };
+
+    it('keeps connections keyed by connectionId, on demand, encrypted, with the expiresAt TTL', () => {
+      expect(resources[connectionsTableId]?.Properties).toEqual({
         KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'connectionId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        SSESpecification: { SSEEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        ...shared,
       });
     });
 
-    it('is deleted with the stack by default', () => {
-      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    it('keeps rooms keyed by room and key, on demand, encrypted, with the expiresAt TTL', () => {
+      expect(resources[roomsTableId]?.Properties).toEqual({
+        KeySchema: [
+          { AttributeName: 'room', KeyType: 'HASH' },
+          { AttributeName: 'key', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'room', AttributeType: 'S' },
+          { AttributeName: 'key', AttributeType: 'S' },
+        ],
+        ...shared,
+      });
+    });
+
+    it('deletes both with the stack by default', () => {
+      for (const id of [connectionsTableId, roomsTableId]) {
+        expect(template.toJSON().Resources[id]).toMatchObject({
+          DeletionPolicy: 'Delete',
+          UpdateReplacePolicy: 'Delete',
+        });
+      }
     });
   });
 
@@ -85,13 +110,7 @@ describe('ChatStack', () => {
       });
     });
 
-    const wiring: Record<string, RouteName> = {
-      $connect: 'connect',
-      $disconnect: 'disconnect',
-      $default: 'default',
-      sendMessage: 'sendMessage',
-    };
-    it.each(Object.entries(wiring))('routes %s to the %s function', (routeKey, route) => {
+    it.each(routeKeys)('routes %s to its own function, and only that route', (routeKey) => {
       const routes = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } });
       expect(Object.keys(routes)).toHaveLength(1);
       const target = Object.values(routes)[0]?.Properties.Target as { 'Fn::Join': [string, unknown[]] };
@@ -100,14 +119,18 @@ describe('ChatStack', () => {
         ApiId: { Ref: apiId },
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: {
-          'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId(route), 'Arn'] }])],
+          'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [functionId(routeKey), 'Arn'] }])],
         },
       });
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        FunctionName: { 'Fn::GetAtt': [functionId(route), 'Arn'] },
-        Principal: 'apigateway.amazonaws.com',
-        SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: apiId }, `/*${routeKey}`])] },
+      const permissions = template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: { 'Fn::GetAtt': [functionId(routeKey), 'Arn'] } },
       });
+      expect(Object.values(permissions).map((permission) => permission.Properties)).toEqual([
+        expect.objectContaining({
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: apiId }, `/*${routeKey}`])] },
+        }),
+      ]);
     });
 
     it('deploys one throttled stage with JSON access logs of ids, routes and statuses, no body', () => {
@@ -153,49 +176,40 @@ describe('ChatStack', () => {
   });
 
   describe('functions', () => {
-    const sizing: Record<RouteName, [number, number]> = {
-      connect: [256, 10],
-      disconnect: [256, 10],
-      default: [256, 10],
+    // [memory MB, timeout s]: sendMessage posts to a whole audience; presence fan-outs may run long.
+    const sizing: Record<RouteKey, [number, number]> = {
+      $connect: [256, 10],
+      $disconnect: [256, 60],
+      $default: [256, 10],
       sendMessage: [512, 60],
+      joinRoom: [256, 60],
+      leaveRoom: [256, 60],
+      setName: [256, 10],
+      listMembers: [256, 10],
+      history: [256, 10],
     };
-    it.each(routeNames)('runs %s on Node.js 24, arm64, with its memory, timeout and own log group', (route) => {
-      const [memory, timeout] = sizing[route];
+    it.each(routeKeys)('runs %s on Node.js 24, arm64, with its memory, timeout and own log group', (route) => {
+      const [memory, timeout] = sizing[route as RouteKey];
       expect(resources[functionId(route)]?.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: memory,
         Timeout: timeout,
-        LoggingConfig: { LogGroup: { Ref: idOf(stack.functions[route].logGroup) } },
+        Description: `Chat ${route} route (${ROUTE_HANDLERS[route]} handler)`,
+        LoggingConfig: { LogGroup: { Ref: idOf(functionOf(route).logGroup) } },
       });
     });
 
-    it.each(routeNames)('gives %s the table name, and the management endpoint only where it posts', (route) => {
+    it.each(routeKeys)('gives %s both table names, and the management endpoint if it posts', (route) => {
       const environment = resources[functionId(route)]?.Properties.Environment as {
         Variables: Record<string, unknown>;
       };
-      const posts = route === 'sendMessage' || route === 'default';
       expect(environment.Variables).toEqual({
-        CONNECTIONS_TABLE: { Ref: tableId },
-        ...(posts
-          ? {
-              APIGW_MANAGEMENT_ENDPOINT: {
-                'Fn::Join': [
-                  '',
-                  [
-                    'https://',
-                    { Ref: apiId },
-                    '.execute-api.',
-                    { Ref: 'AWS::Region' },
-                    '.',
-                    { Ref: 'AWS::URLSuffix' },
-                    '/production',
-                  ],
-                ],
-              },
-            }
-          : {}),
+        CONNECTIONS_TABLE: { Ref: connectionsTableId },
+        ROOMS_TABLE: { Ref: roomsTableId },
+        // Every route but $connect answers or tells someone through the management API.
+        ...(route === '$connect' ? {} : { APIGW_MANAGEMENT_ENDPOINT: managementEndpoint }),
       });
     });
   });
@@ -203,7 +217,7 @@ describe('ChatStack', () => {
   describe('log groups', () => {
     it('every log group has a retention and goes with the stack', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(groups).toHaveLength(5);
+      expect(groups).toHaveLength(routeKeys.length + 1);
       for (const group of groups) {
         expect(group.Properties.RetentionInDays).toBe(30);
         expect(group.DeletionPolicy).toBe('Delete');
@@ -211,62 +225,23 @@ describe('ChatStack', () => {
     });
 
     it('no function can fall back to an implicit /aws/lambda group without retention', () => {
-      for (const route of routeNames) {
-        const logGroup = stack.functions[route].logGroup.node.defaultChild as CfnLogGroup;
-        expect(resources[functionId(route)]?.Properties.LoggingConfig).toEqual({
-          LogGroup: { Ref: stack.getLogicalId(logGroup) },
-        });
+      const groups = new Set<string>();
+      for (const route of routeKeys) {
+        const group = idOf(functionOf(route).logGroup);
+        groups.add(group);
+        expect(resources[functionId(route)]?.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: group } });
       }
-      expect(statements.flatMap((statement) => asList(statement.Action))).not.toContain('logs:CreateLogGroup');
+      expect(groups.size).toBe(routeKeys.length);
+      expect(JSON.stringify(template.toJSON())).not.toContain('logs:CreateLogGroup');
     });
   });
 
-  describe('IAM', () => {
-    const expected: Record<RouteName, unknown[]> = {
-      connect: [logStatement('connect'), { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: tableArn }],
-      disconnect: [logStatement('disconnect'), { Action: 'dynamodb:DeleteItem', Effect: 'Allow', Resource: tableArn }],
-      default: [logStatement('default'), postStatement],
-      sendMessage: [
-        logStatement('sendMessage'),
-        { Action: ['dynamodb:DeleteItem', 'dynamodb:Scan'], Effect: 'Allow', Resource: tableArn },
-        postStatement,
-      ],
-    };
-    it.each(routeNames)('grants %s exactly the actions its use case performs, on exact resources', (route) => {
-      const roleId = idOf(stack.functions[route].role);
-      const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-        (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
-      );
-      expect(policies).toHaveLength(1);
-      expect(policies[0]?.Properties.PolicyDocument.Statement).toEqual(expected[route]);
-      expect(resources[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
-    });
-
-    it('no DynamoDB or ManageConnections statement has a wildcard resource or action', () => {
-      const guarded = statements.filter((statement) =>
-        asList(statement.Action).some((action) => /^(dynamodb|execute-api):/.test(String(action))),
-      );
-      expect(guarded.length).toBeGreaterThanOrEqual(5);
-      for (const statement of guarded) {
-        for (const action of asList(statement.Action)) expect(String(action)).not.toContain('*');
-        for (const resource of asList(statement.Resource)) {
-          // The only wildcard allowed: the connection id under this API's stage, POST only.
-          const text = JSON.stringify(resource).replace(
-            '/production/POST/@connections/*"',
-            '/production/POST/@connections/{id}"',
-          );
-          expect(text, `wildcard resource in ${JSON.stringify(statement)}`).not.toContain('*');
-        }
-      }
-    });
-  });
-
-  it('outputs the WebSocket URL and the management endpoint', () => {
+  it('outputs the WebSocket URL, the management endpoint and both table names', () => {
     template.hasOutput('WebSocketUrl', {
       Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', { Ref: apiId }, '/production'])] },
     });
-    template.hasOutput('ManagementEndpoint', {
-      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }, '/production'])] },
-    });
+    template.hasOutput('ManagementEndpoint', { Value: managementEndpoint });
+    template.hasOutput('ConnectionsTableName', { Value: { Ref: connectionsTableId } });
+    template.hasOutput('RoomsTableName', { Value: { Ref: roomsTableId } });
   });
 });

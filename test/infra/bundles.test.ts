@@ -4,10 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_ENV } from '../../src/entrypoints/lambda/config.js';
+import { ROUTE_HANDLERS } from '../../src/entrypoints/lambda/routes.js';
 import { type CountingDynalite, freshTable, startDynalite } from '../support/dynamo.js';
-import { type RouteName, repoRoot, synthChatStack } from './synthChatStack.js';
+import { repoRoot, routeKeys, synthChatStack } from './synthChatStack.js';
 
 const run = promisify(execFile);
 
@@ -40,7 +42,7 @@ async function startManagementApi(): Promise<{ server: Server; endpoint: string;
   return { server, endpoint: `http://127.0.0.1:${port}/production`, posts };
 }
 
-const event = (routeKey: string, connectionId: string, body?: string) => ({
+const event = (routeKey: string, connectionId: string, body?: string, query?: Record<string, string>) => ({
   requestContext: {
     routeKey,
     eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
@@ -56,12 +58,24 @@ const event = (routeKey: string, connectionId: string, body?: string) => ({
     requestTime: new Date().toUTCString(),
   },
   ...(body === undefined ? {} : { body }),
+  ...(query === undefined ? {} : { queryStringParameters: query }),
   isBase64Encoded: false,
 });
 
-// In order: each step starts from the table the previous one left.
+/** A frame of route `action`, as API Gateway hands it to that route's function. */
+const frame = (connectionId: string, body: { action: string } & Record<string, unknown>) =>
+  event(body.action, connectionId, JSON.stringify(body));
+
+// Ann speaks the original text format; Bob asks for json, so presence events reach him.
+const ANN = 'AAAAAAAAAAA=';
+const BOB = 'BBBB';
+const path = (id: string) => `POST /production/@connections/${encodeURIComponent(id)}`;
+
+// In order: each step starts from the tables the previous ones left.
 describe('the bundles CDK deploys', () => {
   const chat = synthChatStack();
+  // The template as JSON: what CloudFormation would be given.
+  const resources = chat.template.toJSON().Resources;
   let dynamo: CountingDynalite;
   let management: Awaited<ReturnType<typeof startManagementApi>>;
   let table: Awaited<ReturnType<typeof freshTable>>;
@@ -76,7 +90,34 @@ describe('the bundles CDK deploys', () => {
     management?.server.close();
   });
 
-  const invoke = async (route: RouteName, payload: ReturnType<typeof event>) => {
+  /**
+   * The environment the stack gives `route`'s function, with each deploy-time value (a table
+   * name, the stage's endpoint) replaced by its local stand-in: a variable a function lacks in
+   * the stack is lacking here too.
+   */
+  const environmentOf = (route: string): Record<string, string> => {
+    const { Variables } = resources[chat.functionId(route)].Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    const local: Record<string, string> = {
+      [LAMBDA_ENV.tableName]: table.tableName,
+      [LAMBDA_ENV.roomsTableName]: table.roomsTableName,
+      [LAMBDA_ENV.managementEndpoint]: management.endpoint,
+    };
+    return Object.fromEntries(
+      Object.entries(Variables).map(([name, value]) => {
+        if (typeof value === 'string') return [name, value];
+        const stand = local[name];
+        if (stand === undefined) throw new Error(`${route}: no local stand-in for ${name}=${JSON.stringify(value)}`);
+        return [name, stand];
+      }),
+    );
+  };
+
+  /** Runs `payload` through the bundle of its route's function; returns what it answered and posted. */
+  const invoke = async (payload: ReturnType<typeof event>) => {
+    const route = payload.requestContext.routeKey;
+    management.posts.length = 0;
     const { stdout } = await run(process.execPath, ['-e', invoker, chat.bundleOf(route), JSON.stringify(payload)], {
       env: {
         PATH: process.env.PATH,
@@ -86,55 +127,136 @@ describe('the bundles CDK deploys', () => {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        CONNECTIONS_TABLE: table.tableName,
-        ROOMS_TABLE: table.roomsTableName,
         DYNAMODB_ENDPOINT: dynamo.endpoint,
-        APIGW_MANAGEMENT_ENDPOINT: management.endpoint,
+        ...environmentOf(route),
       },
     });
-    return JSON.parse(stdout) as { statusCode: number };
+    return { result: JSON.parse(stdout) as { statusCode: number }, posts: [...management.posts] };
+  };
+  const postsTo = (posts: readonly Post[], id: string) =>
+    posts.filter((post) => post.path === path(id)).map((post) => post.body);
+  const json = (posts: readonly Post[], id: string) => postsTo(posts, id).map((body) => JSON.parse(body) as unknown);
+  const memberships = async (room: string) => {
+    const { Items } = await table.client.send(
+      new QueryCommand({
+        TableName: table.roomsTableName,
+        KeyConditionExpression: '#room = :room AND begins_with(#key, :member)',
+        ExpressionAttributeNames: { '#room': 'room', '#key': 'key' },
+        ExpressionAttributeValues: { ':room': room, ':member': 'member#' },
+      }),
+    );
+    return (Items ?? []).map((item) => ({ key: item.key, name: item.name }));
   };
 
+  it('gives each route the bundle of its ROUTE_HANDLERS handler, one asset per handler', () => {
+    const codeOf = (route: string) => JSON.stringify(resources[chat.functionId(route)].Properties.Code);
+    const byHandler = new Map<string, Set<string>>();
+    for (const route of routeKeys) {
+      const handler = ROUTE_HANDLERS[route] as string;
+      byHandler.set(handler, (byHandler.get(handler) ?? new Set()).add(codeOf(route)));
+    }
+    expect([...byHandler.keys()].sort()).toEqual(['connect', 'disconnect', 'message']);
+    for (const codes of byHandler.values()) expect(codes.size).toBe(1);
+    expect(new Set([...byHandler.values()].flatMap((codes) => [...codes])).size).toBe(byHandler.size);
+  });
+
   it('leaves SDK v3 to the runtime and bundles everything else', () => {
-    for (const route of ['connect', 'sendMessage'] as const) {
+    for (const route of ['$connect', '$disconnect', 'sendMessage'] as const) {
       const bundle = readFileSync(chat.bundleOf(route), 'utf8');
       expect(bundle).toMatch(/require\("@aws-sdk\/lib-dynamodb"\)/);
       expect(bundle).not.toMatch(/require\("(inversify|reflect-metadata)"\)/);
     }
   });
 
-  it('connect records the connection with its TTL', async () => {
-    for (const connectionId of ['AAAAAAAAAAA=', 'BBBB']) {
-      expect(await invoke('connect', event('$connect', connectionId))).toEqual({ statusCode: 200 });
-      const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: { connectionId } }));
+  it('$connect records each connection with its TTL, in the format and name it asked for', async () => {
+    for (const [id, query] of [
+      [ANN, { name: 'ann' }],
+      [BOB, { format: 'json', name: 'bob' }],
+    ] as const) {
+      const { result, posts } = await invoke(event('$connect', id, undefined, query));
+      expect(result).toEqual({ statusCode: 200 });
+      expect(posts).toEqual([]);
+      const { Item } = await table.client.send(
+        new GetCommand({ TableName: table.tableName, Key: { connectionId: id } }),
+      );
+      expect(Item).toMatchObject({ name: query.name, format: query.format ?? 'text' });
       expect(Item?.expiresAt).toBeGreaterThan(Date.now() / 1000);
     }
   });
 
-  it('sendMessage broadcasts through the management API to every connection', async () => {
-    management.posts.length = 0;
-    const body = JSON.stringify({ action: 'sendMessage', data: 'hello world' });
-    expect(await invoke('sendMessage', event('sendMessage', 'BBBB', body))).toEqual({ statusCode: 200 });
-    expect(management.posts.map((post) => post.body)).toEqual(['hello world', 'hello world']);
-    expect(management.posts.map((post) => post.path).sort()).toEqual([
-      'POST /production/@connections/AAAAAAAAAAA%3D',
-      'POST /production/@connections/BBBB',
+  it('joinRoom makes a member, answers joined and tells the json members', async () => {
+    expect((await invoke(frame(BOB, { action: 'joinRoom', room: 'lobby' }))).posts).toEqual([
+      { path: path(BOB), body: '{"type":"joined","room":"lobby"}' },
+    ]);
+    const { result, posts } = await invoke(frame(ANN, { action: 'joinRoom', room: 'lobby' }));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(postsTo(posts, ANN)).toEqual(['{"type":"joined","room":"lobby"}']);
+    expect(json(posts, BOB)).toEqual([{ type: 'presence', room: 'lobby', event: 'join', member: { name: 'ann' } }]);
+    expect(await memberships('lobby')).toHaveLength(2);
+  });
+
+  it('setName renames the connection and its memberships', async () => {
+    const { posts } = await invoke(frame(ANN, { action: 'setName', name: 'alice' }));
+    expect(postsTo(posts, ANN)).toEqual(['{"type":"named","name":"alice"}']);
+    expect(await memberships('lobby')).toEqual([
+      { key: `member#${ANN}`, name: 'alice' },
+      { key: `member#${BOB}`, name: 'bob' },
     ]);
   });
 
-  it('default answers the sender alone', async () => {
-    management.posts.length = 0;
-    expect(await invoke('default', event('$default', 'BBBB', '{"action":"nope"}'))).toEqual({ statusCode: 200 });
-    expect(management.posts).toEqual([
-      { path: 'POST /production/@connections/BBBB', body: 'Error: Invalid action type' },
+  it('listMembers answers a member with the room', async () => {
+    const { posts } = await invoke(frame(BOB, { action: 'listMembers', room: 'lobby' }));
+    expect(json(posts, BOB)).toEqual([
+      { type: 'members', room: 'lobby', members: [{ name: 'alice' }, { name: 'bob' }], truncated: false },
     ]);
   });
 
-  it('disconnect removes the connection', async () => {
-    expect(await invoke('disconnect', event('$disconnect', 'BBBB'))).toEqual({ statusCode: 200 });
+  it('sendMessage delivers to a room, and to every connection without one', async () => {
+    const inRoom = await invoke(frame(ANN, { action: 'sendMessage', room: 'lobby', data: 'hi lobby' }));
+    expect(postsTo(inRoom.posts, ANN)).toEqual(['hi lobby']);
+    expect(json(inRoom.posts, BOB)).toEqual([
+      expect.objectContaining({ type: 'message', room: 'lobby', from: { name: 'alice' }, data: 'hi lobby' }),
+    ]);
+    const everyone = await invoke(frame(BOB, { action: 'sendMessage', data: 'hello world' }));
+    expect(postsTo(everyone.posts, ANN)).toEqual(['hello world']);
+    expect(json(everyone.posts, BOB)).toEqual([expect.objectContaining({ room: null, data: 'hello world' })]);
+  });
+
+  it("history answers a member with the room's stored messages", async () => {
+    const { posts } = await invoke(frame(BOB, { action: 'history', room: 'lobby' }));
+    expect(json(posts, BOB)).toEqual([
+      {
+        type: 'history',
+        room: 'lobby',
+        messages: [expect.objectContaining({ from: { name: 'alice' }, data: 'hi lobby' })],
+        complete: true,
+      },
+    ]);
+  });
+
+  it('leaveRoom ends a membership, answers left and tells the json members', async () => {
+    const { posts } = await invoke(frame(ANN, { action: 'leaveRoom', room: 'lobby' }));
+    expect(postsTo(posts, ANN)).toEqual(['{"type":"left","room":"lobby"}']);
+    expect(json(posts, BOB)).toEqual([{ type: 'presence', room: 'lobby', event: 'leave', member: { name: 'alice' } }]);
+    expect(await memberships('lobby')).toEqual([{ key: `member#${BOB}`, name: 'bob' }]);
+  });
+
+  it('$default answers the sender alone', async () => {
+    const { result, posts } = await invoke(event('$default', ANN, '{"action":"nope"}'));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(posts).toEqual([{ path: path(ANN), body: 'Error: Invalid action type' }]);
+  });
+
+  it('$disconnect removes the connection and its memberships, and tells its rooms', async () => {
+    await invoke(frame(ANN, { action: 'joinRoom', room: 'lobby' }));
+    const { result, posts } = await invoke(event('$disconnect', ANN));
+    expect(result).toEqual({ statusCode: 200 });
+    expect(posts.map((post) => post.path)).toEqual([path(BOB)]);
+    expect(json(posts, BOB)).toEqual([{ type: 'presence', room: 'lobby', event: 'leave', member: { name: 'alice' } }]);
     const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: { connectionId: 'BBBB' } }),
+      new GetCommand({ TableName: table.tableName, Key: { connectionId: ANN } }),
     );
     expect(Item).toBeUndefined();
+    expect(await memberships('lobby')).toEqual([{ key: `member#${BOB}`, name: 'bob' }]);
   });
 });

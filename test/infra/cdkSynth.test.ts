@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './synthChatStack.js';
+import { repoRoot, routeKeys } from './synthChatStack.js';
 
 /** The environment of a machine with no AWS account: no AWS_* variable, no credentials file. */
 function offlineEnv(): NodeJS.ProcessEnv {
@@ -37,9 +37,9 @@ describe('npx cdk synth', () => {
       Outputs: Record<string, unknown>;
     };
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(routeKeys.length);
     expect(Object.keys(template.Outputs)).toEqual(
-      expect.arrayContaining(['WebSocketUrl', 'ManagementEndpoint', 'ConnectionsTableName']),
+      expect.arrayContaining(['WebSocketUrl', 'ManagementEndpoint', 'ConnectionsTableName', 'RoomsTableName']),
     );
   }, 180_000);
 });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import type { ChatFunction } from '../../infra/ChatFunction.js';
 import { ChatStack } from '../../infra/ChatStack.js';
 import { readChatStackSettings } from '../../infra/ChatStackSettings.js';
+import { ROUTE_HANDLERS } from '../../src/entrypoints/lambda/routes.js';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 
@@ -12,17 +14,21 @@ export const repoRoot = new URL('../../', import.meta.url).pathname;
 const cdkJsonContext = (): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 
-export type RouteName = 'connect' | 'disconnect' | 'default' | 'sendMessage';
-export const routeNames: readonly RouteName[] = ['connect', 'disconnect', 'default', 'sendMessage'];
+/** Every route key the stack must deploy: those of `ROUTE_HANDLERS`, which the handlers are built from. */
+export const routeKeys: readonly string[] = Object.keys(ROUTE_HANDLERS);
 
 export interface SynthesizedChat {
   readonly app: App;
   readonly stack: ChatStack;
   readonly template: Template;
-  /** The logical id of a resource of this stack, by construct. */
-  readonly functionId: (route: RouteName) => string;
+  /** The function of a route; throws when the stack has none. */
+  readonly functionOf: (route: string) => ChatFunction;
+  /** The logical id of a construct's CloudFormation resource (its default child). */
+  readonly idOf: (construct: IConstruct) => string;
+  /** The logical id of a route's function. */
+  readonly functionId: (route: string) => string;
   /** The path of the bundled `index.js` of a route's function, as the asset holds it. */
-  readonly bundleOf: (route: RouteName) => string;
+  readonly bundleOf: (route: string) => string;
 }
 
 /** Skips esbuild for tests that read the construct tree or the template, not the code. */
@@ -38,9 +44,14 @@ export function buildChatStack(context: Record<string, unknown> = {}): { app: Ap
 export function synthChatStack(context: Record<string, unknown> = {}): SynthesizedChat {
   const { app, stack } = buildChatStack(context);
   const template = Template.fromStack(stack);
-  const functionId = (route: RouteName) =>
-    stack.getLogicalId(stack.functions[route].function.node.defaultChild as CfnFunction);
-  const bundleOf = (route: RouteName): string => {
+  const functionOf = (route: string): ChatFunction => {
+    const found = stack.functions[route];
+    if (found === undefined) throw new Error(`no function for route ${route}`);
+    return found;
+  };
+  const idOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const functionId = (route: string) => idOf(functionOf(route).function);
+  const bundleOf = (route: string): string => {
     const assembly = app.synth();
     const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8')) as {
       files: Record<string, { source: { path: string } }>;
@@ -50,5 +61,5 @@ export function synthChatStack(context: Record<string, unknown> = {}): Synthesiz
     if (asset === undefined) throw new Error(`no asset for ${route}`);
     return join(assembly.directory, asset.source.path, 'index.js');
   };
-  return { app, stack, template, functionId, bundleOf };
+  return { app, stack, template, functionOf, idOf, functionId, bundleOf };
 }
