@@ -9,7 +9,7 @@ import type { ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
-import { accessOf, type RouteKey } from './routeAccess.js';
+import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
@@ -81,11 +81,7 @@ export class ChatStack extends Stack {
       logRetention: settings.logRetention,
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
-    this.allowPosting(
-      Object.entries(this.functions)
-        .filter(([routeKey]) => accessOf(routeKey).posts)
-        .map(([, fn]) => fn),
-    );
+    for (const [routeKey, fn] of Object.entries(this.functions)) this.allowManaging(fn, accessOf(routeKey));
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {
@@ -128,31 +124,32 @@ export class ChatStack extends Stack {
   }
 
   /**
-   * Posting needs the management endpoint and `POST @connections/{id}` on this stage only. The
-   * endpoint is set explicitly: the one derived from the event breaks behind a custom domain.
+   * Posting needs the management endpoint and `POST @connections/{id}` on this stage only, cutting
+   * a flooding client `DELETE @connections/{id}`. The endpoint is set explicitly: the one derived
+   * from the event breaks behind a custom domain.
    */
-  private allowPosting(posters: readonly ChatFunction[]): void {
+  private allowManaging(fn: ChatFunction, access: RouteAccess): void {
+    if (!access.posts) return;
     const { api, stage } = this.webSocket;
-    const postToConnections = new PolicyStatement({
-      actions: ['execute-api:ManageConnections'],
-      resources: [
-        this.formatArn({
-          service: 'execute-api',
-          resource: api.apiId,
-          resourceName: `${stage.stageName}/POST/@connections/*`,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ],
-    });
+    const methods = access.disconnects ? ['POST', 'DELETE'] : ['POST'];
+    const arnOf = (method: string) =>
+      this.formatArn({
+        service: 'execute-api',
+        resource: api.apiId,
+        resourceName: `${stage.stageName}/${method}/@connections/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: methods.map(arnOf) }),
+    );
+    fn.function.addEnvironment(LAMBDA_ENV.managementEndpoint, stage.callbackUrl);
     const apiLogicalId = this.getLogicalId(api.node.defaultChild as CfnApi);
-    for (const poster of posters) {
-      poster.role.addToPolicy(postToConnections);
-      poster.function.addEnvironment(LAMBDA_ENV.managementEndpoint, stage.callbackUrl);
-      Validations.of(poster.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/POST/@connections/*]`,
+    for (const method of methods) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stage.stageName}/${method}/@connections/*]`,
         reason:
           'Connection ids are created at runtime, so the ARN ends in a wildcard; it is already ' +
-          'limited to POST on the @connections of this API and stage, the narrowest ARN there is.',
+          `limited to ${method} on the @connections of this API and stage, the narrowest ARN there is.`,
       });
     }
   }

@@ -21,12 +21,22 @@ export interface RouteAccess {
   readonly rooms: readonly DynamoDbAction[];
   /** Posts to clients: the management endpoint and ManageConnections on this stage's connections. */
   readonly posts: boolean;
+  /** Cuts a connection that keeps flooding: ManageConnections DELETE as well. */
+  readonly disconnects: boolean;
   /** Delivers to an audience: takes the broadcast tuning (concurrency, page size). */
   readonly fansOut: boolean;
 }
 
-/** `ActionRouter.route`: reads the sender's record (GetItem), answers the sender (errors included). */
-const ROUTER: Partial<RouteAccess> = { connections: ['dynamodb:GetItem'], posts: true };
+/**
+ * `ActionRouter.route`: charges the frame to its sender's rate limit, which also reads the sender's
+ * record (`admit`: UpdateItem; GetItem when the limit is off), answers the sender (errors
+ * included), and cuts a sender that keeps flooding (DeleteConnection).
+ */
+const ROUTER: Partial<RouteAccess> = {
+  connections: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  posts: true,
+  disconnects: true,
+};
 
 /**
  * `Fanout.deliverTo`: pages through a room's members (Query) and posts to them; one reported gone
@@ -48,6 +58,7 @@ function access(...parts: Partial<RouteAccess>[]): RouteAccess {
     connections: union((part) => part.connections),
     rooms: union((part) => part.rooms),
     posts: parts.some((part) => part.posts === true),
+    disconnects: parts.some((part) => part.disconnects === true),
     fansOut: parts.some((part) => part.fansOut === true),
   };
 }
@@ -61,9 +72,9 @@ function access(...parts: Partial<RouteAccess>[]): RouteAccess {
 export const ROUTE_ACCESS: Readonly<Record<RouteKey, RouteAccess>> = {
   // JoinChat: `add` (PutItem). It answers through its response and posts nothing.
   $connect: access({ connections: ['dynamodb:PutItem'] }),
-  // LeaveChat: `get` (GetItem), `remove` (DeleteItem, BatchWriteItem of the memberships), then a
-  // presence event to each room it was in.
-  $disconnect: access({ connections: ['dynamodb:GetItem', 'dynamodb:DeleteItem'] }, FANOUT),
+  // LeaveChat: `remove` (DeleteItem, which returns the record; BatchWriteItem of the
+  // memberships), then a presence event to each room it was in.
+  $disconnect: access({ connections: ['dynamodb:DeleteItem'] }, FANOUT),
   // Any frame no route accepts: RejectUnknownAction answers the sender alone.
   $default: access(ROUTER),
   // BroadcastMessage: the history numbers (UpdateItem of the counter) and stores (PutItem) the

@@ -122,7 +122,7 @@ export class Fanout {
   }
 
   private async forget(member: Member, announce: boolean): Promise<void> {
-    const rooms = await this.connections.remove(member.id);
+    const rooms = (await this.connections.remove(member.id))?.rooms ?? [];
     if (!announce) return;
     const { id, name, user } = member;
     const identity = user === undefined ? { name } : { name, user };

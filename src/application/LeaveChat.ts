@@ -12,10 +12,9 @@ export class LeaveChat {
   ) {}
 
   async execute(id: ConnectionId): Promise<void> {
-    const connection = await this.connections.get(id);
-    const rooms = await this.connections.remove(id);
-    if (connection === undefined) return;
-    const member = identityOf(connection);
-    for (const room of rooms) await this.fanout.presence({ room, event: 'leave', member, subject: id });
+    const removed = await this.connections.remove(id);
+    if (removed === undefined) return;
+    const member = identityOf(removed);
+    for (const room of removed.rooms) await this.fanout.presence({ room, event: 'leave', member, subject: id });
   }
 }

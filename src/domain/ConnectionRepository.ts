@@ -30,10 +30,10 @@ export interface ConnectionRepository {
   add(connection: NewConnection): Promise<void>;
 
   /**
-   * Forgets a connection and every room membership it had; resolves with the rooms it was in.
-   * Removing an id that is not present is harmless and resolves with none.
+   * Forgets a connection and every room membership it had; resolves with the record it had (its
+   * rooms included). Removing an id that is not present is harmless and resolves undefined.
    */
-  remove(id: ConnectionId): Promise<readonly RoomName[]>;
+  remove(id: ConnectionId): Promise<Connection | undefined>;
 
   /** The connection's record, or undefined when it is not known. */
   get(id: ConnectionId): Promise<Connection | undefined>;

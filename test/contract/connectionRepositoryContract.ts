@@ -94,16 +94,22 @@ export function connectionRepositoryContract(
 
       it('forgets a removed connection and keeps the others', async () => {
         const [a, b] = await added(2);
-        expect(await repository.remove(a as ConnectionId)).toEqual([]);
+        expect(await repository.remove(a as ConnectionId)).toEqual({
+          id: a,
+          format: 'text',
+          name: `name-${(a as string).slice(-6)}`,
+          nameLocked: false,
+          rooms: [],
+        });
         expect(await listed()).toEqual([b]);
         expect(await repository.get(a as ConnectionId)).toBeUndefined();
       });
 
       it('treats removing an unknown id, or removing twice, as harmless', async () => {
         const [id] = await added(1);
-        expect(await repository.remove(newId())).toEqual([]);
+        expect(await repository.remove(newId())).toBeUndefined();
         await repository.remove(id as ConnectionId);
-        expect(await repository.remove(id as ConnectionId)).toEqual([]);
+        expect(await repository.remove(id as ConnectionId)).toBeUndefined();
         expect(await listed()).toEqual([]);
       });
 
@@ -245,7 +251,7 @@ export function connectionRepositoryContract(
         const [red, blue] = [newRoom(), newRoom()];
         for (const room of [red, blue]) await repository.joinRoom(a, room, 50);
         await repository.joinRoom(b, red, 50);
-        expect([...(await repository.remove(a))].sort()).toEqual([red, blue].sort());
+        expect([...((await repository.remove(a))?.rooms ?? [])].sort()).toEqual([red, blue].sort());
         expect(await listed(red)).toEqual([b]);
         expect(await listed(blue)).toEqual([]);
       });

@@ -9,7 +9,7 @@ const tableArns = {
   connections: { 'Fn::GetAtt': [idOf(stack.connections.table), 'Arn'] },
   rooms: { 'Fn::GetAtt': [idOf(stack.rooms.table), 'Arn'] },
 };
-const postToConnectionsArn = {
+const connectionsArn = (method: string) => ({
   'Fn::Join': [
     '',
     [
@@ -21,15 +21,17 @@ const postToConnectionsArn = {
       { Ref: 'AWS::AccountId' },
       ':',
       { Ref: apiId },
-      '/production/POST/@connections/*',
+      `/production/${method}/@connections/*`,
     ],
   ],
-};
+});
 
 interface Grants {
   readonly connections: readonly string[];
   readonly rooms: readonly string[];
   readonly posts: boolean;
+  /** Message routes may cut a flooding sender (DELETE @connections). */
+  readonly disconnects?: boolean;
 }
 
 /**
@@ -40,22 +42,29 @@ interface Grants {
  */
 const expectedGrants: Record<RouteKey, Grants> = {
   $connect: { connections: ['PutItem'], rooms: [], posts: false },
-  $disconnect: { connections: ['DeleteItem', 'GetItem'], rooms: ['BatchWriteItem', 'Query'], posts: true },
-  $default: { connections: ['GetItem'], rooms: [], posts: true },
+  $disconnect: { connections: ['DeleteItem'], rooms: ['BatchWriteItem', 'Query'], posts: true },
+  $default: { connections: ['GetItem', 'UpdateItem'], rooms: [], posts: true, disconnects: true },
   sendMessage: {
-    connections: ['DeleteItem', 'GetItem', 'Scan'],
+    connections: ['DeleteItem', 'GetItem', 'Scan', 'UpdateItem'],
     rooms: ['BatchWriteItem', 'PutItem', 'Query', 'UpdateItem'],
     posts: true,
+    disconnects: true,
   },
   joinRoom: {
     connections: ['DeleteItem', 'GetItem', 'UpdateItem'],
     rooms: ['BatchWriteItem', 'PutItem', 'Query'],
     posts: true,
+    disconnects: true,
   },
-  leaveRoom: { connections: ['DeleteItem', 'GetItem', 'UpdateItem'], rooms: ['BatchWriteItem', 'Query'], posts: true },
-  setName: { connections: ['GetItem', 'UpdateItem'], rooms: ['UpdateItem'], posts: true },
-  listMembers: { connections: ['GetItem'], rooms: ['Query'], posts: true },
-  history: { connections: ['GetItem'], rooms: ['GetItem', 'Query'], posts: true },
+  leaveRoom: {
+    connections: ['DeleteItem', 'GetItem', 'UpdateItem'],
+    rooms: ['BatchWriteItem', 'Query'],
+    posts: true,
+    disconnects: true,
+  },
+  setName: { connections: ['GetItem', 'UpdateItem'], rooms: ['UpdateItem'], posts: true, disconnects: true },
+  listMembers: { connections: ['GetItem', 'UpdateItem'], rooms: ['Query'], posts: true, disconnects: true },
+  history: { connections: ['GetItem', 'UpdateItem'], rooms: ['GetItem', 'Query'], posts: true, disconnects: true },
 };
 
 /** The statements a route's policy must hold, in the order the stack adds them. */
@@ -75,7 +84,13 @@ function expectedStatements(route: string): unknown[] {
     ...(grants.connections.length > 0 ? [dynamo(grants.connections, tableArns.connections)] : []),
     ...(grants.rooms.length > 0 ? [dynamo(grants.rooms, tableArns.rooms)] : []),
     ...(grants.posts
-      ? [{ Action: 'execute-api:ManageConnections', Effect: 'Allow', Resource: postToConnectionsArn }]
+      ? [
+          {
+            Action: 'execute-api:ManageConnections',
+            Effect: 'Allow',
+            Resource: grants.disconnects ? [connectionsArn('DELETE'), connectionsArn('POST')] : connectionsArn('POST'),
+          },
+        ]
       : []),
   ];
 }
@@ -115,10 +130,10 @@ describe('ChatStack IAM', () => {
       expect(Object.keys(statement).sort()).toEqual(['Action', 'Effect', 'Resource']);
       for (const action of asList(statement.Action)) expect(String(action)).not.toContain('*');
       for (const resource of asList(statement.Resource)) {
-        // The only wildcard allowed: the connection id under this API's stage, POST only.
+        // The only wildcard allowed: the connection id under this API's stage, POST or DELETE.
         const text = JSON.stringify(resource).replace(
-          '/production/POST/@connections/*"',
-          '/production/POST/@connections/{id}"',
+          /\/production\/(POST|DELETE)\/@connections\/\*"/,
+          '/production/$1/@connections/{id}"',
         );
         expect(text, `wildcard resource in ${JSON.stringify(statement)}`).not.toContain('*');
       }

@@ -105,7 +105,7 @@ describe('DynamoDbConnectionRepository', () => {
       for (const room of rooms) await repository.joinRoom(id, room, 50);
       const before = dynamo.count('BatchWriteItem');
 
-      expect([...(await repository.remove(id))].sort()).toEqual([...rooms].sort());
+      expect([...((await repository.remove(id))?.rooms ?? [])].sort()).toEqual([...rooms].sort());
 
       expect(dynamo.count('BatchWriteItem') - before).toBe(2);
       const left = await client.send(new ScanCommand({ TableName: roomsTableName }));

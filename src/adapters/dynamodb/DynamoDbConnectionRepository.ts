@@ -82,14 +82,14 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: item }));
   }
 
-  /** Deletes the connection's item, then its memberships; an absent key is harmless. */
-  async remove(id: ConnectionId): Promise<readonly RoomName[]> {
+  /** Deletes the connection's item (which answers with what it held), then its memberships; an absent key is harmless. */
+  async remove(id: ConnectionId): Promise<Connection | undefined> {
     const { Attributes } = await this.client.send(
       new DeleteCommand({ TableName: this.options.tableName, Key: { [ID]: id }, ReturnValues: 'ALL_OLD' }),
     );
-    const rooms = roomsOf(Attributes);
-    await this.deleteMemberships(id, rooms);
-    return rooms;
+    if (Attributes === undefined) return undefined;
+    await this.deleteMemberships(id, roomsOf(Attributes));
+    return this.connectionOf(id, Attributes, true);
   }
 
   /** A strongly consistent read: a room joined by the previous frame is seen by the next. */
@@ -327,8 +327,13 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
     }
   }
 
-  private connectionOf(id: ConnectionId, item: Record<string, unknown> | undefined): Connection | undefined {
-    if (item === undefined || Number(item.expiresAt) <= this.nowSeconds()) return undefined;
+  /** The record an item holds; undefined when there is none or (unless `evenExpired`) it is past its TTL. */
+  private connectionOf(
+    id: ConnectionId,
+    item: Record<string, unknown> | undefined,
+    evenExpired = false,
+  ): Connection | undefined {
+    if (item === undefined || (!evenExpired && Number(item.expiresAt) <= this.nowSeconds())) return undefined;
     return {
       ...member(id, item as unknown as StoredMember),
       nameLocked: item.nameLocked === true,

@@ -56,7 +56,7 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     this.entries.set(id, entry);
   }
 
-  async remove(id: ConnectionId): Promise<readonly RoomName[]> {
+  async remove(id: ConnectionId): Promise<Connection | undefined> {
     return this.forget(id);
   }
 
@@ -129,12 +129,12 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     return [...this.entries.values()];
   }
 
-  private forget(id: ConnectionId): RoomName[] {
+  private forget(id: ConnectionId): Entry | undefined {
     const entry = this.entries.get(id);
-    if (entry === undefined) return [];
+    if (entry === undefined) return undefined;
     this.entries.delete(id);
     for (const room of entry.rooms) this.dropMember(room, id);
-    return entry.rooms;
+    return entry;
   }
 
   private dropMember(room: RoomName, id: ConnectionId): void {

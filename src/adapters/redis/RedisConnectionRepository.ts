@@ -52,12 +52,12 @@ export class RedisConnectionRepository implements ConnectionRepository {
   }
 
   /** A node writes only its own connections: an id it does not hold is another node's business. */
-  async remove(id: ConnectionId): Promise<readonly RoomName[]> {
-    if ((await this.local.get(id)) === undefined) return [];
-    const rooms = await this.local.remove(id);
-    await this.presence.remove(id, rooms).catch((error: unknown) => this.failed(error, 'remove'));
-    for (const room of rooms) await this.listeners.release(room);
-    return rooms;
+  async remove(id: ConnectionId): Promise<Connection | undefined> {
+    const removed = await this.local.remove(id);
+    if (removed === undefined) return undefined;
+    await this.presence.remove(id, removed.rooms).catch((error: unknown) => this.failed(error, 'remove'));
+    for (const room of removed.rooms) await this.listeners.release(room);
+    return removed;
   }
 
   get(id: ConnectionId): Promise<Connection | undefined> {

@@ -133,7 +133,7 @@ describe('RedisConnectionRepository', () => {
       const { presence, repository } = arrange();
       const elsewhere = newId();
       presence.entries.add(`*/${elsewhere}`);
-      expect(await repository.remove(elsewhere)).toEqual([]);
+      expect(await repository.remove(elsewhere)).toBeUndefined();
       expect([...presence.entries]).toEqual([`*/${elsewhere}`]);
     });
   });
