@@ -29,7 +29,13 @@ export function createApiGatewayClient(
     endpoint,
     ...(region === undefined ? {} : { region }),
     ...(credentials === undefined ? {} : { credentials }),
-    requestHandler: { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions) },
+    // A post that hangs would otherwise hold its slot of the broadcast until the Lambda times out.
+    requestHandler: {
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 2000,
+      requestTimeout: 5000,
+    },
   });
 }
 
