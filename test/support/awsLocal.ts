@@ -57,6 +57,8 @@ export const sourceHandlers: HandlerLoader = (name) => {
       return import('../../src/entrypoints/lambda/disconnect.js');
     case 'message':
       return import('../../src/entrypoints/lambda/message.js');
+    case 'authorize':
+      return import('../../src/entrypoints/lambda/authorize.js');
   }
 };
 
