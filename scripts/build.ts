@@ -1,3 +1,5 @@
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
 import { LAMBDA_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 
@@ -39,3 +41,34 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+/**
+ * The chat page: one small script and one stylesheet, named by their content so that browsers
+ * may keep them for good, and the page that names them (the one file that must be fetched anew).
+ */
+const page = await build({
+  entryPoints: { app: 'src/web/app.ts', style: 'src/web/style.css' },
+  outdir: 'dist/web',
+  entryNames: '[name]-[hash]',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2020',
+  format: 'esm',
+  minify: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+const outputOf = (entry: string) =>
+  basename(
+    Object.entries(page.metafile.outputs).find(([, output]) => output.entryPoint === entry)?.[0] ??
+      (() => {
+        throw new Error(`esbuild wrote nothing for ${entry}`);
+      })(),
+  );
+const html = (await readFile('src/web/index.html', 'utf8'))
+  .replace('%SCRIPT%', `/${outputOf('src/web/app.ts')}`)
+  .replace('%STYLE%', `/${outputOf('src/web/style.css')}`);
+await writeFile('dist/web/index.html', html);
+// Files of earlier builds would only pile up: the page names this build's.
+const written = new Set(['index.html', ...Object.keys(page.metafile.outputs).map((path) => basename(path))]);
+for (const file of await readdir('dist/web')) if (!written.has(file)) await rm(`dist/web/${file}`);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 
-/** Where a file lives: `domain`, `application`, `adapters/<technology>`, `entrypoints`. */
+/** Where a file lives: `domain`, `application`, `adapters/<technology>`, `entrypoints`, `web`. */
 export function layerOf(pathFromSrc: string): string {
   const [top, second] = pathFromSrc.split('/');
   return top === 'adapters' ? `adapters/${second}` : (top ?? '');
@@ -29,6 +29,8 @@ export function violation(file: string, specifier: string): string | undefined {
   const allowed: Record<string, readonly string[]> = {
     domain: ['domain'],
     application: ['domain', 'application'],
+    // The page runs in a browser: it speaks the protocol, it shares no code with the server.
+    web: ['web'],
   };
   const ok = from.startsWith('adapters/') ? to === 'domain' || to === from : (allowed[from] ?? []).includes(to);
   return ok ? undefined : `${from} imports ${to} (${file} -> ${specifier})`;
