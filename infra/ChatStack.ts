@@ -2,10 +2,11 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
-import type { ChatStackSettings } from './ChatStackSettings.js';
+import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
@@ -109,6 +110,7 @@ export class ChatStack extends Stack {
         [LAMBDA_ENV.roomsTableName]: tables.rooms.tableName,
         ...(access.fansOut ? optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency) : {}),
         ...(access.fansOut ? optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize) : {}),
+        ...chatEnvironment(settings),
       },
       logRetention: settings.logRetention,
     });
@@ -165,6 +167,17 @@ function idStemOf(routeKey: string): string {
 function functionIdOf(routeKey: string): string {
   const stem = idStemOf(routeKey);
   return stem === 'Default' ? 'DefaultRoute' : stem;
+}
+
+/**
+ * The chat settings the operator set, for every route's function: each bundle builds the whole
+ * core and reads all of `CHAT_ENV` at start, so two routes can never run on different limits.
+ */
+function chatEnvironment(settings: ChatStackSettings): Record<string, string> {
+  return Object.assign(
+    {},
+    ...Object.entries(settings.chat).map(([key, value]) => optional(CHAT_ENV[key as ChatContextKey], value)),
+  );
 }
 
 /** `{ name: value }` when the operator set a value, otherwise nothing (the handler's default). */
