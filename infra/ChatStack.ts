@@ -8,6 +8,7 @@ import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
+import { ConnectAuthorizer, needsAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
 import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
@@ -46,7 +47,8 @@ const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
  * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
  * DynamoDB connections and rooms tables, with delivery through the stage's management API. Each
  * function gets exactly the grants `ROUTE_ACCESS` lists for its route, on these tables and this
- * stage only.
+ * stage only. With access settings, a Lambda REQUEST authorizer decides on `$connect` who may
+ * connect, before the `$connect` function runs.
  */
 export class ChatStack extends Stack {
   readonly connections: ConnectionsTable;
@@ -54,6 +56,8 @@ export class ChatStack extends Stack {
   /** Each route's function, by route key. */
   readonly functions: Readonly<Record<string, ChatFunction>>;
   readonly webSocket: ChatWebSocketApi;
+  /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
+  readonly connectAuthorizer?: ConnectAuthorizer;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -70,12 +74,19 @@ export class ChatStack extends Stack {
         this.routeFunction(routeKey, handlerFile, settings),
       ]),
     );
+    if (needsAuthorizer(settings)) {
+      this.connectAuthorizer = new ConnectAuthorizer(this, 'ConnectAuthorizer', {
+        access: settings,
+        logRetention: settings.logRetention,
+      });
+    }
     this.webSocket = new ChatWebSocketApi(this, 'WebSocket', {
       routes: Object.entries(this.functions).map(([routeKey, fn]) => ({
         routeKey,
         id: idStemOf(routeKey),
         handler: fn.function,
       })),
+      connectAuthorizer: this.connectAuthorizer?.authorizer,
       stageName: settings.stageName,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,

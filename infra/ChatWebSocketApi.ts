@@ -1,6 +1,11 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type IWebSocketRouteAuthorizer,
+  LogGroupLogDestination,
+  WebSocketApi,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +24,8 @@ export interface ChatRoute {
 export interface ChatWebSocketApiProps {
   /** Every route, `$connect` among them. */
   readonly routes: readonly ChatRoute[];
+  /** Decides on `$connect` who may connect; without it, anyone holding the URL may. */
+  readonly connectAuthorizer?: IWebSocketRouteAuthorizer;
   readonly stageName: string;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
@@ -45,19 +52,25 @@ export class ChatWebSocketApi extends Construct {
       description: 'WebSocket chat',
       routeSelectionExpression: '$request.body.action',
     });
+    const authorizer = props.connectAuthorizer;
     for (const { routeKey, id: stem, handler } of props.routes) {
       const route = this.api.addRoute(routeKey, {
         integration: new WebSocketLambdaIntegration(`${stem}Integration`, handler),
+        ...(routeKey === '$connect' && authorizer !== undefined ? { authorizer } : {}),
       });
+      if (routeKey === '$connect' && authorizer !== undefined) continue;
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
           routeKey === '$connect'
             ? // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
               'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
-              'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients.'
+              'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients. ' +
+              'Deploy with -c authMode=optional|required or -c allowedOrigins=... to put one here.'
             : 'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
-              'connection that $connect admitted, and the chat admits anonymous clients by design.',
+              (authorizer === undefined
+                ? 'connection that $connect admitted, and the chat admits anonymous clients by design.'
+                : "connection that $connect's authorizer admitted."),
       });
     }
 
