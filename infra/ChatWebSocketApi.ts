@@ -37,7 +37,7 @@ export interface ChatWebSocketApiProps {
 /**
  * The WebSocket API with the original chat's routing: the `action` field of a JSON frame selects
  * the route, anything else lands on `$default`. One auto-deployed stage, throttled, with access
- * logs that carry ids, routes and statuses, never a message body.
+ * logs that carry ids, routes and statuses, never a message body, a query string or a token.
  */
 export class ChatWebSocketApi extends Construct {
   readonly api: WebSocketApi;
@@ -85,6 +85,12 @@ export class ChatWebSocketApi extends Construct {
       // Applies to every route, $connect included: caps what one client (or a flood) costs in
       // invocations and, through the fan-outs of messages and presence, in postToConnection calls.
       throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      // $context variables only: never the query string or a header, where tokens travel, and no
+      // execution logging, whose data trace would log whole requests. The principal id is the
+      // verified token's `sub` ('anonymous' without one): an identifier, not a credential, that
+      // ties a connection to an account when abuse must be traced after its row has expired. It
+      // comes only from a token the issuer signed, never from the client, and is no more personal
+      // than the source IP beside it.
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: AccessLogFormat.custom(
@@ -98,6 +104,7 @@ export class ChatWebSocketApi extends Construct {
             integrationLatency: '$context.integrationLatency',
             error: '$context.error.message',
             sourceIp: '$context.identity.sourceIp',
+            ...(authorizer === undefined ? {} : { principalId: '$context.authorizer.principalId' }),
           }),
         ),
       },
