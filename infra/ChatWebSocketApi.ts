@@ -54,19 +54,20 @@ export class ChatWebSocketApi extends Construct {
     });
     const authorizer = props.connectAuthorizer;
     for (const { routeKey, id: stem, handler } of props.routes) {
+      const guarded = routeKey === '$connect' && authorizer !== undefined;
       const route = this.api.addRoute(routeKey, {
         integration: new WebSocketLambdaIntegration(`${stem}Integration`, handler),
-        ...(routeKey === '$connect' && authorizer !== undefined ? { authorizer } : {}),
+        ...(guarded ? { authorizer } : {}),
       });
-      if (routeKey === '$connect' && authorizer !== undefined) continue;
+      if (guarded) continue;
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
           routeKey === '$connect'
             ? // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
-              'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
-              'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients. ' +
-              'Deploy with -c authMode=optional|required or -c allowedOrigins=... to put one here.'
+              'Anonymous chat is the original design and the default: anyone holding the URL may connect, ' +
+              'as with the API Gateway chat whose wire protocol clients speak. Deploying with ' +
+              '-c authMode=optional|required or -c allowedOrigins=... puts an authorizer here.'
             : 'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
               (authorizer === undefined
                 ? 'connection that $connect admitted, and the chat admits anonymous clients by design.'
