@@ -2,11 +2,13 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
-import type { ChatStackSettings } from './ChatStackSettings.js';
+import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
+import { ConnectAuthorizer, needsAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
 import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
@@ -45,7 +47,8 @@ const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
  * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
  * DynamoDB connections and rooms tables, with delivery through the stage's management API. Each
  * function gets exactly the grants `ROUTE_ACCESS` lists for its route, on these tables and this
- * stage only.
+ * stage only. With access settings, a Lambda REQUEST authorizer decides on `$connect` who may
+ * connect, before the `$connect` function runs.
  */
 export class ChatStack extends Stack {
   readonly connections: ConnectionsTable;
@@ -53,6 +56,8 @@ export class ChatStack extends Stack {
   /** Each route's function, by route key. */
   readonly functions: Readonly<Record<string, ChatFunction>>;
   readonly webSocket: ChatWebSocketApi;
+  /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
+  readonly connectAuthorizer?: ConnectAuthorizer;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -69,12 +74,19 @@ export class ChatStack extends Stack {
         this.routeFunction(routeKey, handlerFile, settings),
       ]),
     );
+    if (needsAuthorizer(settings)) {
+      this.connectAuthorizer = new ConnectAuthorizer(this, 'ConnectAuthorizer', {
+        access: settings,
+        logRetention: settings.logRetention,
+      });
+    }
     this.webSocket = new ChatWebSocketApi(this, 'WebSocket', {
       routes: Object.entries(this.functions).map(([routeKey, fn]) => ({
         routeKey,
         id: idStemOf(routeKey),
         handler: fn.function,
       })),
+      connectAuthorizer: this.connectAuthorizer?.authorizer,
       stageName: settings.stageName,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
@@ -109,6 +121,7 @@ export class ChatStack extends Stack {
         [LAMBDA_ENV.roomsTableName]: tables.rooms.tableName,
         ...(access.fansOut ? optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency) : {}),
         ...(access.fansOut ? optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize) : {}),
+        ...chatEnvironment(settings),
       },
       logRetention: settings.logRetention,
     });
@@ -165,6 +178,17 @@ function idStemOf(routeKey: string): string {
 function functionIdOf(routeKey: string): string {
   const stem = idStemOf(routeKey);
   return stem === 'Default' ? 'DefaultRoute' : stem;
+}
+
+/**
+ * The chat settings the operator set, for every route's function: each bundle builds the whole
+ * core and reads all of `CHAT_ENV` at start, so two routes can never run on different limits.
+ */
+function chatEnvironment(settings: ChatStackSettings): Record<string, string> {
+  return Object.assign(
+    {},
+    ...Object.entries(settings.chat).map(([key, value]) => optional(CHAT_ENV[key as ChatContextKey], value)),
+  );
 }
 
 /** `{ name: value }` when the operator set a value, otherwise nothing (the handler's default). */

@@ -1,6 +1,15 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { AUTH_MODES, type AuthMode } from '../src/application/index.js';
+import { CHAT_ENV, readChatSettings } from '../src/entrypoints/chatSettings.js';
+import { InvalidSettingError } from '../src/entrypoints/env.js';
+
+/** Context keys of the chat settings: the keys of `CHAT_ENV`, each setting the variable it names. */
+export type ChatContextKey = keyof typeof CHAT_ENV;
+
+/** The chat settings an operator set; a key left out keeps the handler default. */
+export type ChatContextSettings = Readonly<Partial<Record<ChatContextKey, number>>>;
 
 /**
  * What an operator may set without editing code, as CDK context values
@@ -31,6 +40,33 @@ export interface ChatStackSettings {
    * every function that fans out; unset keeps the handler default.
    */
   readonly connectionsPageSize?: number;
+  /**
+   * `authMode`: AUTH_MODE of the `$connect` authorizer. `none` (default: anyone holding the URL
+   * may connect, as in the original chat), `optional` (a valid token names its bearer, no token
+   * is anonymous) or `required`.
+   */
+  readonly authMode: AuthMode;
+  /**
+   * `authJwksUrl`: the https:// key set tokens are checked against (a Cognito user pool's
+   * `.well-known/jwks.json`); needed unless authMode is `none`. There is no HS256 secret on AWS:
+   * as a context value it would sit in the template, and so in CloudFormation, in clear.
+   */
+  readonly authJwksUrl?: string;
+  /** `authIssuer`: the `iss` a token must carry (a Cognito user pool's URL). */
+  readonly authIssuer?: string;
+  /** `authAudience`: the `aud` a token must carry (a Cognito app client id: ID tokens carry it). */
+  readonly authAudience?: string;
+  /**
+   * `allowedOrigins`: comma-separated origins browsers may connect from (`https://chat.example`);
+   * unset: any. A client that sends no Origin is not a browser and is not refused for it.
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * `rateLimitPerSecond`, `rateLimitBurst`, `rateLimitCutAfterMs`, `historyMaxMessages`,
+   * `historyMaxAgeMs`, `maxRoomsPerConnection`, `memberListCap`: the `CHAT_ENV` variable of the
+   * same key in every route's function; unset keeps the handler default.
+   */
+  readonly chat: ChatContextSettings;
 }
 
 /** A context value that is present but unusable: synth stops and names it. */
@@ -81,10 +117,112 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? true,
     broadcastConcurrency: integerContext(context, 'broadcastConcurrency', 1),
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
+    ...readAccess(context),
+    chat: readChat(context),
   };
 }
 
 type ContextReader = (key: string) => unknown;
+
+type AccessSettings = Pick<
+  ChatStackSettings,
+  'authMode' | 'authJwksUrl' | 'authIssuer' | 'authAudience' | 'allowedOrigins'
+>;
+
+/**
+ * Who may connect. Refused: a mode that checks tokens without a key set to check them with, and a
+ * key set, issuer or audience under `none`, where they would be ignored and the chat left open.
+ */
+function readAccess(context: ContextReader): AccessSettings {
+  const raw = context('authMode') ?? 'none';
+  const authMode = AUTH_MODES.find((mode) => mode === raw);
+  if (authMode === undefined) throw new InvalidContextError('authMode', raw, AUTH_MODES.join(', '));
+  const authJwksUrl = jwksUrlContext(context);
+  const authIssuer = stringContext(context, 'authIssuer');
+  const authAudience = stringContext(context, 'authAudience');
+  if (authMode === 'none') {
+    for (const [key, value] of Object.entries({ authJwksUrl, authIssuer, authAudience })) {
+      if (value !== undefined) {
+        throw new InvalidContextError(
+          key,
+          value,
+          'nothing while authMode is none (tokens are checked under optional or required)',
+        );
+      }
+    }
+  } else if (authJwksUrl === undefined) {
+    throw new InvalidContextError(
+      'authJwksUrl',
+      authJwksUrl,
+      `an https:// JWKS URL with authMode=${authMode}; an HS256 secret is not offered on AWS, ` +
+        'since it would sit in the template in clear',
+    );
+  }
+  return { authMode, authJwksUrl, authIssuer, authAudience, allowedOrigins: originsContext(context) };
+}
+
+/** An https URL: over http, whoever sits on the path could hand the authorizer their own keys. */
+function jwksUrlContext(context: ContextReader): string | undefined {
+  const raw = stringContext(context, 'authJwksUrl');
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw) || new URL(raw).protocol !== 'https:') {
+    throw new InvalidContextError('authJwksUrl', raw, 'an https:// URL');
+  }
+  return raw;
+}
+
+/**
+ * Comma-separated (`-c`) or a list (cdk.json). Each must be an origin as browsers send it, scheme,
+ * host and port only, in lower case: `https://chat.example/` would never match and so shut every
+ * browser out.
+ */
+function originsContext(context: ContextReader): readonly string[] | undefined {
+  const raw = context('allowedOrigins');
+  if (raw === undefined) return undefined;
+  const list = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(list) || !list.every((origin) => typeof origin === 'string')) {
+    throw new InvalidContextError('allowedOrigins', raw, 'comma-separated origins');
+  }
+  const origins = list.map((origin: string) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new InvalidContextError(
+        'allowedOrigins',
+        raw,
+        `origins such as https://chat.example (scheme, lower-case host and port; no path): not ${origin}`,
+      );
+    }
+  }
+  return origins.length === 0 ? undefined : origins;
+}
+
+/**
+ * Each chat setting as the handlers read it: the value they would refuse at start (and with it
+ * every connection) is refused at synth, by the handlers' own reader rather than a copy of its
+ * bounds.
+ */
+function readChat(context: ContextReader): ChatContextSettings {
+  const settings: Partial<Record<ChatContextKey, number>> = {};
+  for (const key of Object.keys(CHAT_ENV) as ChatContextKey[]) {
+    const value = integerContext(context, key, 0);
+    if (value === undefined) continue;
+    try {
+      readChatSettings({ [CHAT_ENV[key]]: String(value) });
+    } catch (error) {
+      if (!(error instanceof InvalidSettingError)) throw error;
+      throw new InvalidContextError(key, context(key), `what the handlers accept (${error.message})`);
+    }
+    settings[key] = value;
+  }
+  return settings;
+}
+
+function stringContext(context: ContextReader, key: string): string | undefined {
+  const raw = context(key);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw.trim() === '') throw new InvalidContextError(key, raw, 'a string');
+  return raw.trim();
+}
 
 /** `-c key=value` gives strings and cdk.json gives JSON values: both spellings are accepted. */
 function integerContext(context: ContextReader, key: string, min: number): number | undefined {

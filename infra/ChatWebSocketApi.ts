@@ -1,6 +1,11 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type IWebSocketRouteAuthorizer,
+  LogGroupLogDestination,
+  WebSocketApi,
+  WebSocketStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +24,8 @@ export interface ChatRoute {
 export interface ChatWebSocketApiProps {
   /** Every route, `$connect` among them. */
   readonly routes: readonly ChatRoute[];
+  /** Decides on `$connect` who may connect; without it, anyone holding the URL may. */
+  readonly connectAuthorizer?: IWebSocketRouteAuthorizer;
   readonly stageName: string;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
@@ -30,7 +37,7 @@ export interface ChatWebSocketApiProps {
 /**
  * The WebSocket API with the original chat's routing: the `action` field of a JSON frame selects
  * the route, anything else lands on `$default`. One auto-deployed stage, throttled, with access
- * logs that carry ids, routes and statuses, never a message body.
+ * logs that carry ids, routes and statuses, never a message body, a query string or a token.
  */
 export class ChatWebSocketApi extends Construct {
   readonly api: WebSocketApi;
@@ -45,19 +52,26 @@ export class ChatWebSocketApi extends Construct {
       description: 'WebSocket chat',
       routeSelectionExpression: '$request.body.action',
     });
+    const authorizer = props.connectAuthorizer;
     for (const { routeKey, id: stem, handler } of props.routes) {
+      const guarded = routeKey === '$connect' && authorizer !== undefined;
       const route = this.api.addRoute(routeKey, {
         integration: new WebSocketLambdaIntegration(`${stem}Integration`, handler),
+        ...(guarded ? { authorizer } : {}),
       });
+      if (guarded) continue;
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
           routeKey === '$connect'
             ? // API Gateway accepts an authorizer on $connect only, so that is the one place to decide.
-              'Anonymous chat is the original design: anyone holding the URL may connect, as with the ' +
-              'API Gateway chat whose wire protocol clients speak; an authorizer would break those clients.'
+              'Anonymous chat is the original design and the default: anyone holding the URL may connect, ' +
+              'as with the API Gateway chat whose wire protocol clients speak. Deploying with ' +
+              '-c authMode=optional|required or -c allowedOrigins=... puts an authorizer here.'
             : 'WebSocket APIs cannot authorize routes other than $connect: this route only runs on a ' +
-              'connection that $connect admitted, and the chat admits anonymous clients by design.',
+              (authorizer === undefined
+                ? 'connection that $connect admitted, and the chat admits anonymous clients by design.'
+                : "connection that $connect's authorizer admitted."),
       });
     }
 
@@ -72,6 +86,12 @@ export class ChatWebSocketApi extends Construct {
       // Applies to every route, $connect included: caps what one client (or a flood) costs in
       // invocations and, through the fan-outs of messages and presence, in postToConnection calls.
       throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      // $context variables only: never the query string or a header, where tokens travel, and no
+      // execution logging, whose data trace would log whole requests. The principal id is the
+      // verified token's `sub` ('anonymous' without one): an identifier, not a credential, that
+      // ties a connection to an account when abuse must be traced after its row has expired. It
+      // comes only from a token the issuer signed, never from the client, and is no more personal
+      // than the source IP beside it.
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: AccessLogFormat.custom(
@@ -85,6 +105,7 @@ export class ChatWebSocketApi extends Construct {
             integrationLatency: '$context.integrationLatency',
             error: '$context.error.message',
             sourceIp: '$context.identity.sourceIp',
+            ...(authorizer === undefined ? {} : { principalId: '$context.authorizer.principalId' }),
           }),
         ),
       },

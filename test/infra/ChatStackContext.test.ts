@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { CHAT_ENV } from '../../src/entrypoints/chatSettings.js';
 import { noBundling, routeKeys, synthChatStack } from './synthChatStack.js';
 
 describe('ChatStack with context', () => {
@@ -14,7 +15,19 @@ describe('ChatStack with context', () => {
     apiGatewayCloudWatchRole: false,
     broadcastConcurrency: '16',
     connectionsPageSize: 250,
+    rateLimitPerSecond: '0',
+    rateLimitBurst: 30,
+    historyMaxMessages: '500',
+    historyMaxAgeMs: 3_600_000,
+    maxRoomsPerConnection: '5',
+    memberListCap: 200,
   });
+  const variablesOf = (route: string) =>
+    (
+      custom.template.toJSON().Resources[custom.functionId(route)].Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
 
   it('applies the stage name, throttling, retention, and the removal policy and PITR to both tables', () => {
     custom.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -40,9 +53,7 @@ describe('ChatStack with context', () => {
   });
 
   it.each(routeKeys)('passes the broadcast tuning to %s only if it fans out', (route) => {
-    const { Variables } = custom.template.toJSON().Resources[custom.functionId(route)].Properties.Environment as {
-      Variables: Record<string, unknown>;
-    };
+    const Variables = variablesOf(route);
     const tuning = { BROADCAST_CONCURRENCY: '16', CONNECTIONS_PAGE_SIZE: '250' };
     if (['sendMessage', 'joinRoom', 'leaveRoom', '$disconnect'].includes(route)) {
       expect(Variables).toMatchObject(tuning);
@@ -50,6 +61,20 @@ describe('ChatStack with context', () => {
       expect(Variables).not.toHaveProperty('BROADCAST_CONCURRENCY');
       expect(Variables).not.toHaveProperty('CONNECTIONS_PAGE_SIZE');
     }
+  });
+
+  it.each(routeKeys)('passes the chat settings that are set to %s, under their CHAT_ENV names', (route) => {
+    const chat = Object.fromEntries(
+      Object.entries(variablesOf(route)).filter(([name]) => (Object.values(CHAT_ENV) as string[]).includes(name)),
+    );
+    expect(chat).toEqual({
+      [CHAT_ENV.rateLimitPerSecond]: '0',
+      [CHAT_ENV.rateLimitBurst]: '30',
+      [CHAT_ENV.historyMaxMessages]: '500',
+      [CHAT_ENV.historyMaxAgeMs]: '3600000',
+      [CHAT_ENV.maxRoomsPerConnection]: '5',
+      [CHAT_ENV.memberListCap]: '200',
+    });
   });
 
   it('leaves the regional logging role alone when told to', () => {

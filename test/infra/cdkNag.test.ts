@@ -29,6 +29,17 @@ describe('cdk-nag AwsSolutions', () => {
     expect(unacknowledged(stack)).toEqual([]);
   });
 
+  const jwks = { authJwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example/.well-known/jwks.json' };
+  it.each([
+    ['authMode=required', { authMode: 'required', ...jwks, authAudience: 'client123' }],
+    ['authMode=optional with origins', { authMode: 'optional', ...jwks, allowedOrigins: 'https://chat.example' }],
+    ['origins only', { allowedOrigins: 'https://chat.example' }],
+  ])('finds nothing unacknowledged with the $connect authorizer: %s', (_name, context) => {
+    const { stack } = buildChatStack({ ...noBundling, ...context });
+    expect(stack.connectAuthorizer).toBeDefined();
+    expect(unacknowledged(stack)).toEqual([]);
+  });
+
   it('does report what is not acknowledged (the check is not vacuous)', () => {
     const stack = new Stack(new App(), 'Probe');
     new Table(stack, 'Unrecoverable', { partitionKey: { name: 'id', type: AttributeType.STRING } });

@@ -29,6 +29,8 @@ export interface SynthesizedChat {
   readonly functionId: (route: string) => string;
   /** The path of the bundled `index.js` of a route's function, as the asset holds it. */
   readonly bundleOf: (route: string) => string;
+  /** The same for any function, by its logical id (the authorizer's, say). */
+  readonly bundleOfFunction: (logicalId: string) => string;
 }
 
 /** Skips esbuild for tests that read the construct tree or the template, not the code. */
@@ -51,15 +53,16 @@ export function synthChatStack(context: Record<string, unknown> = {}): Synthesiz
   };
   const idOf = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
   const functionId = (route: string) => idOf(functionOf(route).function);
-  const bundleOf = (route: string): string => {
+  const bundleOfFunction = (logicalId: string): string => {
     const assembly = app.synth();
     const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8')) as {
       files: Record<string, { source: { path: string } }>;
     };
-    const code = template.toJSON().Resources[functionId(route)].Properties.Code as { S3Key: string };
+    const code = template.toJSON().Resources[logicalId].Properties.Code as { S3Key: string };
     const asset = manifest.files[code.S3Key.replace(/\.zip$/, '')];
-    if (asset === undefined) throw new Error(`no asset for ${route}`);
+    if (asset === undefined) throw new Error(`no asset for ${logicalId}`);
     return join(assembly.directory, asset.source.path, 'index.js');
   };
-  return { app, stack, template, functionOf, idOf, functionId, bundleOf };
+  const bundleOf = (route: string): string => bundleOfFunction(functionId(route));
+  return { app, stack, template, functionOf, idOf, functionId, bundleOf, bundleOfFunction };
 }

@@ -1,0 +1,87 @@
+import { Duration } from 'aws-cdk-lib';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { AuthMode } from '../src/application/index.js';
+import { AUTH_ENV } from '../src/entrypoints/authSettings.js';
+import type { LambdaHandlerName } from '../src/entrypoints/lambda/routes.js';
+import { ChatFunction } from './ChatFunction.js';
+import type { ChatStackSettings } from './ChatStackSettings.js';
+
+/** What decides who may connect: the access settings of the stack. */
+export type ConnectAccess = Pick<
+  ChatStackSettings,
+  'authMode' | 'authJwksUrl' | 'authIssuer' | 'authAudience' | 'allowedOrigins'
+>;
+
+export interface ConnectAuthorizerProps {
+  readonly access: ConnectAccess;
+  readonly logRetention: RetentionDays;
+}
+
+const handlerFile: LambdaHandlerName = 'authorize';
+
+/** Whether `$connect` needs an authorizer: tokens are checked, or origins are limited. */
+export function needsAuthorizer(access: ConnectAccess): boolean {
+  return access.authMode !== 'none' || access.allowedOrigins !== undefined;
+}
+
+/**
+ * The request value API Gateway must find before it invokes the authorizer; without it, it
+ * answers 401 itself and the function never runs.
+ *
+ * - `required`: the `token` query parameter, so that a connection attempt without one costs no
+ *   invocation. The authorizer also reads `Authorization: Bearer`, but on AWS a client that sends
+ *   only the header is refused here: browsers cannot set headers on a WebSocket anyway.
+ * - `optional`, and origins alone: a client without a token must still be let in (anonymous), so
+ *   the source is one every request carries, `Host` (HTTP/1.1 requires it), and the function
+ *   decides. API Gateway caches authorizer results by identity source only for HTTP APIs, never
+ *   for WebSocket APIs, so a source shared by every client never shares one client's answer.
+ */
+export function identitySourceOf(mode: AuthMode): string {
+  return mode === 'required' ? 'route.request.querystring.token' : 'route.request.header.Host';
+}
+
+/** The authorizer's environment, by the names `readAuthSettings` reads; only what is set. */
+export function authorizerEnvironment(access: ConnectAccess): Record<string, string> {
+  const values: Record<string, string | undefined> = {
+    [AUTH_ENV.mode]: access.authMode,
+    [AUTH_ENV.jwksUrl]: access.authJwksUrl,
+    [AUTH_ENV.issuer]: access.authIssuer,
+    [AUTH_ENV.audience]: access.authAudience,
+    [AUTH_ENV.allowedOrigins]: access.allowedOrigins?.join(','),
+  };
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+/**
+ * The Lambda REQUEST authorizer of `$connect`: the `authorize` bundle, with its own log group and
+ * a role that may write to that group and do nothing else (no table, no ManageConnections: it
+ * decides from the request alone). The auth settings reach this function only.
+ */
+export class ConnectAuthorizer extends Construct {
+  readonly function: ChatFunction;
+  /** Attach to `$connect`; binding it creates the authorizer and its invoke permission. */
+  readonly authorizer: WebSocketLambdaAuthorizer;
+  readonly identitySource: string;
+
+  constructor(scope: Construct, id: string, props: ConnectAuthorizerProps) {
+    super(scope, id);
+    this.function = new ChatFunction(this, 'Function', {
+      handlerFile,
+      description: `Chat $connect authorizer (${handlerFile} handler, AUTH_MODE=${props.access.authMode})`,
+      // Verifying a token is CPU work on a small input; the key set is fetched once per execution
+      // environment (a 2 s timeout of its own). 10 s stays well inside API Gateway's 29 s.
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: authorizerEnvironment(props.access),
+      logRetention: props.logRetention,
+    });
+    this.identitySource = identitySourceOf(props.access.authMode);
+    this.authorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', this.function.function, {
+      identitySource: [this.identitySource],
+    });
+  }
+}
