@@ -1,4 +1,5 @@
 import {
+  type ChatMetrics,
   ClientError,
   type Connection,
   type ConnectionId,
@@ -31,6 +32,8 @@ export type RouteTable = Readonly<Record<MessageRoute, ActionHandler>>;
 export interface RouterOptions {
   /** Each connection's frame rate; over it, a frame is dropped and answered `Too many messages`. */
   readonly rateLimit: RateLimit;
+  /** Told of every frame's route and of every frame over the limit. */
+  readonly metrics?: ChatMetrics;
   /** Clock in epoch milliseconds; tests pin it. */
   readonly now?: () => number;
 }
@@ -63,13 +66,15 @@ export class ActionRouter {
       const { connection, verdict } = await this.admit(id);
       sender = connection ?? sender;
       if (verdict !== 'allowed') {
+        this.options.metrics?.rateLimited(verdict === 'cut');
         await this.replies.error(sender, new RateLimitedError());
         if (verdict === 'cut') await this.gateway.disconnect(id);
         return;
       }
       const parsed = parseClientFrame(text);
+      const handler = parsed instanceof ClientError ? undefined : this.routes.get(parsed.action);
+      this.options.metrics?.frame(handler === undefined ? 'invalid' : (parsed as { action: string }).action);
       if (parsed instanceof ClientError) return await this.reject.execute(sender, parsed);
-      const handler = this.routes.get(parsed.action);
       if (handler === undefined) return await this.reject.execute(sender);
       await handler.execute(sender, parsed.body);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type {
   ChatMessage,
+  ChatMetrics,
   ConnectionRepository,
   Delivery,
   Member,
@@ -16,6 +17,8 @@ import { encodeEvent, lostFrames, messageEvent, presenceEvent } from './frames.j
 export interface FanoutOptions {
   /** Most deliveries of one broadcast in flight at once. */
   readonly maxConcurrentDeliveries: number;
+  /** Told once per broadcast, with its totals. */
+  readonly metrics?: ChatMetrics;
 }
 
 export const DEFAULT_FANOUT_OPTIONS: FanoutOptions = { maxConcurrentDeliveries: 64 };
@@ -106,8 +109,16 @@ export class Fanout {
    * its rooms are told it left (the announcement itself only removes, so it cannot cascade).
    */
   private async deliverTo(room: RoomName | null, frameFor: FrameFor, announce = true): Promise<void> {
+    const started = performance.now();
+    let delivered = 0;
+    let gone = 0;
     const settle = (member: Member, outcome: Delivery): void | Promise<void> => {
-      if (outcome === 'gone') return this.forget(member, announce);
+      if (outcome === 'delivered') {
+        delivered++;
+        return;
+      }
+      gone++;
+      return this.forget(member, announce);
     };
     const deliver = (member: Member): void | Promise<void> => {
       const frame = frameFor(member);
@@ -116,8 +127,12 @@ export class Fanout {
       if (typeof outcome === 'string') return settle(member, outcome);
       return outcome.then((settled) => settle(member, settled));
     };
-    for await (const page of this.connections.list(room)) {
-      await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);
+    try {
+      for await (const page of this.connections.list(room)) {
+        await forEachBounded(page, this.options.maxConcurrentDeliveries, deliver);
+      }
+    } finally {
+      this.options.metrics?.broadcast(performance.now() - started, delivered, gone);
     }
   }
 

@@ -26,12 +26,24 @@ export function nextArrival(tat: number | undefined, now: number, limit: RateLim
 }
 
 /**
- * Whether a connection over the limit since `limitedSince` has kept at it long enough to be cut.
- * It stops counting as over the limit only once it sends a frame no sooner than that frame was
- * due: a flood that gets a frame through now and then is still a flood.
+ * How long limited frames may be apart and still be one flood. A flood that gets a frame through
+ * now and then is still a flood; someone who hits the limit once, then again minutes later, has
+ * two short episodes, not one long one.
  */
-export const floodedLongEnough = (limitedSince: number, now: number, limit: RateLimit): boolean =>
-  now - limitedSince >= limit.cutAfterMs;
+export const floodGapMs = (limit: RateLimit): number => Math.max(2000 / limit.perSecond, 1000);
+
+/** When the flood a frame over the limit at `now` belongs to began, given the previous one's start and last frame. */
+export function floodStart(
+  previous: { since: number; last: number } | undefined,
+  now: number,
+  limit: RateLimit,
+): number {
+  return previous !== undefined && now - previous.last <= floodGapMs(limit) ? previous.since : now;
+}
+
+/** Whether a connection flooding since `since` has kept at it long enough to be cut. */
+export const floodedLongEnough = (since: number, now: number, limit: RateLimit): boolean =>
+  now - since >= limit.cutAfterMs;
 
 export const rateLimited = (limit: RateLimit): boolean => limit.perSecond > 0;
 

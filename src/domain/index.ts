@@ -1,5 +1,6 @@
 export type * from './ChatEvent.js';
 export type * from './ChatMessage.js';
+export * from './ChatMetrics.js';
 export * from './ClientError.js';
 export * from './ConnectionId.js';
 export type * from './ConnectionRepository.js';

@@ -16,6 +16,7 @@ import {
   SetName,
 } from '../../src/application/index.js';
 import {
+  type ChatMetrics,
   type ConnectionId,
   type Format,
   type Identity,
@@ -32,6 +33,7 @@ export interface CoreOptions<G extends MessageGateway> {
   readonly maxConcurrentDeliveries?: number;
   readonly now?: () => number;
   readonly rateLimit?: RateLimit;
+  readonly metrics?: ChatMetrics;
 }
 
 /** The core wired as the composition roots wire it, on in-memory adapters and a gateway fake. */
@@ -42,6 +44,7 @@ export function buildCore<G extends MessageGateway = RecordingGateway>(options: 
   const limits = { ...DEFAULT_CHAT_LIMITS, ...options.limits };
   const fanout = new Fanout(connections, gateway, history, {
     maxConcurrentDeliveries: options.maxConcurrentDeliveries ?? 64,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const replies = new Replies(gateway);
   const join = new JoinChat(connections);
@@ -57,6 +60,7 @@ export function buildCore<G extends MessageGateway = RecordingGateway>(options: 
   const router = new ActionRouter(routes, connections, gateway, new RejectUnknownAction(replies), replies, {
     rateLimit: options.rateLimit ?? NO_RATE_LIMIT,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   /** Connects a client in `format` (text by default), named or verified as given. */
   const connect = async (format: Format = 'text', name?: string, verified?: Identity): Promise<ConnectionId> => {

@@ -16,6 +16,7 @@ import {
   type Format,
   type FrameAdmission,
   floodedLongEnough,
+  floodGapMs,
   type Identity,
   type Member,
   type MemberList,
@@ -101,17 +102,17 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
   }
 
   /**
-   * The rate limit's state (`tat`, and `limitedSince` while over the limit) lives in the
+   * The rate limit's state (`tat`; `floodSince` and `floodLast` of a flood) lives in the
    * connection's item, changed only by conditional updates, so concurrent invocations for one
    * connection charge it exactly. A frame after a pause costs one UpdateItem, one of a burst two,
-   * one over the limit three; each returns the record, so no read is needed besides.
+   * one over the limit three or four; each returns the record, so no read is needed besides.
    */
   async admit(id: ConnectionId, limit: RateLimit, now: number): Promise<FrameAdmission> {
     const interval = 1000 / limit.perSecond;
     // Idle, or its first frame: due now. Most frames of a person typing are this case: one write.
     const idle = await this.updateIf(
       id,
-      'SET tat = :next REMOVE limitedSince',
+      'SET tat = :next',
       'attribute_exists(#id) AND (attribute_not_exists(tat) OR tat < :now)',
       { ':next': now + interval, ':now': now },
     );
@@ -123,16 +124,16 @@ export class DynamoDbConnectionRepository implements ConnectionRepository {
       ':ceiling': now + (limit.burst - 1) * interval,
     });
     if (busy !== undefined) return { connection: this.connectionOf(id, busy), verdict: 'allowed' };
-    const over = await this.updateIf(
-      id,
-      'SET limitedSince = if_not_exists(limitedSince, :now)',
-      'attribute_exists(#id)',
-      {
-        ':now': now,
-      },
-    );
+    // Over the limit: part of the flood under way if its last frame is recent, else a new one.
+    const going = await this.updateIf(id, 'SET floodLast = :now', 'floodLast >= :recent', {
+      ':now': now,
+      ':recent': now - floodGapMs(limit),
+    });
+    const over =
+      going ??
+      (await this.updateIf(id, 'SET floodSince = :now, floodLast = :now', 'attribute_exists(#id)', { ':now': now }));
     if (over === undefined) return { connection: undefined, verdict: 'allowed' };
-    const cut = floodedLongEnough(Number(over.limitedSince), now, limit);
+    const cut = floodedLongEnough(Number(over.floodSince), now, limit);
     return { connection: this.connectionOf(id, over), verdict: cut ? 'cut' : 'limited' };
   }
 

@@ -4,6 +4,7 @@ import {
   type ConnectionRepository,
   type FrameAdmission,
   floodedLongEnough,
+  floodStart,
   type Member,
   type MemberList,
   type NewConnection,
@@ -26,9 +27,9 @@ interface Entry {
   readonly user?: string;
   readonly nameLocked: boolean;
   rooms: RoomName[];
-  /** The rate limit's state: when its next frame is due, and since when it has been over the limit. */
+  /** The rate limit's state: when its next frame is due, and the flood it is in, if any. */
   tat?: number;
-  limitedSince?: number;
+  flood?: { since: number; last: number };
 }
 
 /** No rooms yet: shared by every connection until it joins one. */
@@ -69,12 +70,12 @@ export class InMemoryConnectionRepository implements ConnectionRepository {
     if (entry === undefined) return { connection: undefined, verdict: 'allowed' };
     const tat = nextArrival(entry.tat, now, limit);
     if (tat !== undefined) {
-      if (entry.tat === undefined || entry.tat <= now) entry.limitedSince = undefined;
       entry.tat = tat;
       return { connection: entry, verdict: 'allowed' };
     }
-    entry.limitedSince ??= now;
-    return { connection: entry, verdict: floodedLongEnough(entry.limitedSince, now, limit) ? 'cut' : 'limited' };
+    const since = floodStart(entry.flood, now, limit);
+    entry.flood = { since, last: now };
+    return { connection: entry, verdict: floodedLongEnough(since, now, limit) ? 'cut' : 'limited' };
   }
 
   async rename(id: ConnectionId, name: string): Promise<void> {
