@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { binaryFrame, type ConnectionId, type InboundFrame, textFrame, toConnectionId } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
-import { ConnectionLimits, type ConnectionLimitsOptions } from './ConnectionLimits.js';
+import { ConnectionDeadlines, type ConnectionDeadlinesOptions } from './ConnectionDeadlines.js';
 import { FrameQueue } from './FrameQueue.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
 
@@ -21,7 +21,7 @@ export interface ChatConnectionHandler {
   closed(id: ConnectionId): Promise<void>;
 }
 
-export interface WsChatServerOptions extends ConnectionLimitsOptions {
+export interface WsChatServerOptions extends ConnectionDeadlinesOptions {
   readonly host: string;
   readonly port: number;
   /** Largest message accepted; a larger one closes its connection with 1009. */
@@ -39,7 +39,7 @@ export interface WsChatServerOptions extends ConnectionLimitsOptions {
 export class WsChatServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly limits: ConnectionLimits;
+  private readonly deadlines: ConnectionDeadlines;
   private readonly clients = new Map<WebSocket, Client>();
   private closing = false;
   private readonly leaving = new Set<Promise<void>>();
@@ -63,7 +63,7 @@ export class WsChatServer {
       perMessageDeflate: false,
     });
     this.wss.on('connection', (socket, request) => this.accept(socket, request));
-    this.limits = new ConnectionLimits(options);
+    this.deadlines = new ConnectionDeadlines(options);
     const received = (socket: WebSocket, data: RawData, isBinary: boolean) => this.received(socket, data, isBinary);
     const closed = (socket: WebSocket) => this.closed(socket);
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
@@ -83,7 +83,7 @@ export class WsChatServer {
         resolve();
       });
     });
-    this.limits.start();
+    this.deadlines.start();
     return this.http.address() as AddressInfo;
   }
 
@@ -93,7 +93,7 @@ export class WsChatServer {
    */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    this.limits.stop();
+    this.deadlines.stop();
     const closed = [...this.clients.keys()].map((socket) => this.whenClosed(socket));
     for (const socket of this.clients.keys()) socket.close(CloseCodes.goingAway, 'Server shutting down');
     const cut = setTimeout(() => {
@@ -118,7 +118,7 @@ export class WsChatServer {
     const queue = new FrameQueue(socket, this.options.maxQueuedFramesPerClient ?? 32, this.reportFrameError);
     this.clients.set(socket, { id, queue });
     this.gateway.attach(id, socket, request.socket);
-    this.limits.track(socket);
+    this.deadlines.track(socket);
     // Frames that arrive before the join completes wait in the queue behind it.
     queue.push(() => this.handler.opened(id));
     // Listeners shared by every socket (`this` is the socket): no closures held per connection.
@@ -130,7 +130,7 @@ export class WsChatServer {
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
     if (client === undefined) return;
-    this.limits.touch(socket);
+    this.deadlines.touch(socket);
     const frame = isBinary ? binaryFrame(byteLength(data)) : textFrame(data.toString());
     client.queue.push(() => this.handler.received(client.id, frame));
   }
@@ -139,7 +139,7 @@ export class WsChatServer {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.clients.delete(socket);
-    this.limits.untrack(socket);
+    this.deadlines.untrack(socket);
     this.gateway.detach(client.id);
     // Tracked until it has run, so that `close` can wait for every leave.
     const left = new Promise<void>((resolve) =>

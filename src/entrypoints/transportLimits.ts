@@ -3,10 +3,11 @@ import { type Env, integerSetting } from './env.js';
 const MINUTE = 60_000;
 
 /**
- * API Gateway's WebSocket limits, which the standalone server and the local emulator enforce
- * alike so that a client sees the same behaviour everywhere. Tests shorten the timeouts.
+ * What each WebSocket front end (the standalone and cluster server, the local API Gateway)
+ * enforces on every connection, read once for both so that a client meets the same limits
+ * everywhere: API Gateway's quotas, and the shutdown grace. Tests shorten the timeouts.
  */
-export interface ConnectionLimitSettings {
+export interface TransportLimits {
   /** A larger message closes its connection with 1009. */
   readonly maxMessageBytes: number;
   /** A connection that sends nothing for this long is closed with 1001. */
@@ -18,7 +19,7 @@ export interface ConnectionLimitSettings {
 }
 
 /** Reads the limits; the defaults are API Gateway's (128 KiB, 10 minutes idle, 2 hours). */
-export function readConnectionLimits(env: Env): ConnectionLimitSettings {
+export function readTransportLimits(env: Env): TransportLimits {
   return {
     maxMessageBytes: integerSetting(env, 'MAX_MESSAGE_BYTES', 128 * 1024, 1),
     idleTimeoutMs: integerSetting(env, 'IDLE_TIMEOUT_MS', 10 * MINUTE, 1),
