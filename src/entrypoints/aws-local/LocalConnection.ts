@@ -1,37 +1,25 @@
 import { WebSocket } from 'ws';
+import { FrameQueue } from '../../adapters/ws/index.js';
 import type { ConnectionFacts } from './events.js';
 
-/** Close codes API Gateway uses. */
-export const CLOSE = { normal: 1000, goingAway: 1001, messageTooBig: 1009 } as const;
-
-export interface LocalConnectionLimits {
-  readonly idleTimeoutMs: number;
-  readonly maxConnectionAgeMs: number;
-  /** Invocations waiting for one connection beyond which its socket stops being read. */
-  readonly maxQueuedInvocations: number;
-}
-
 /**
- * One client of the emulated API: its socket, API Gateway's limits, and the queue that runs its
- * invocations one at a time in arrival order (`$connect` first, `$disconnect` last).
+ * One client of the emulated API: its socket, and the queue that runs its invocations one at a
+ * time in arrival order (`$connect` first, `$disconnect` last): the chat server's `FrameQueue`,
+ * so that a client meets the same ordering and backpressure on both.
  */
 export class LocalConnection {
+  /** Last client message or Management API post, epoch ms (the Management API's `lastActiveAt`). */
   lastActiveAt: number;
-  private tail: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private paused = false;
-  private readonly idle: NodeJS.Timeout;
-  private readonly age: NodeJS.Timeout;
+  readonly queue: FrameQueue;
 
   constructor(
     readonly facts: ConnectionFacts,
     readonly socket: WebSocket,
-    private readonly limits: LocalConnectionLimits,
+    maxQueuedInvocations: number,
+    onError: (error: unknown) => void,
   ) {
     this.lastActiveAt = facts.connectedAt;
-    const close = (reason: string) => () => this.close(CLOSE.goingAway, reason);
-    this.idle = setTimeout(close('Going away'), limits.idleTimeoutMs).unref();
-    this.age = setTimeout(close('Going away'), limits.maxConnectionAgeMs).unref();
+    this.queue = new FrameQueue(socket, maxQueuedInvocations, onError);
   }
 
   get id(): string {
@@ -42,28 +30,9 @@ export class LocalConnection {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Client activity: restarts the idle timer. */
+  /** Client activity. */
   touch(): void {
     this.lastActiveAt = Date.now();
-    this.idle.refresh();
-  }
-
-  /** Runs `work` after everything queued before it; failures are the caller's to report. */
-  enqueue(work: () => Promise<void>): Promise<void> {
-    this.queued++;
-    if (this.queued >= this.limits.maxQueuedInvocations && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-    const run = this.tail.then(work).finally(() => {
-      this.queued--;
-      if (this.paused && this.queued < this.limits.maxQueuedInvocations / 2) {
-        this.paused = false;
-        this.socket.resume();
-      }
-    });
-    this.tail = run.catch(() => {});
-    return run;
   }
 
   /** Sends one text frame. */
@@ -76,11 +45,5 @@ export class LocalConnection {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }
-  }
-
-  /** Stops the limit timers once the socket is closed. */
-  dispose(): void {
-    clearTimeout(this.idle);
-    clearTimeout(this.age);
   }
 }

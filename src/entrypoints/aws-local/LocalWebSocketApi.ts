@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { CloseCodes, ConnectionDeadlines } from '../../adapters/ws/index.js';
 import {
   type ConnectionFacts,
   connectEvent,
@@ -11,7 +12,7 @@ import {
   messageEvent,
   newConnectionId,
 } from './events.js';
-import { CLOSE, LocalConnection, type LocalConnectionLimits } from './LocalConnection.js';
+import { LocalConnection } from './LocalConnection.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
 
@@ -27,12 +28,15 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions extends Omit<LocalConnectionLimits, 'maxQueuedInvocations'> {
+export interface LocalWebSocketApiOptions {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
   /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
   readonly maxMessageBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnectionAgeMs: number;
+  /** Messages waiting for one connection beyond which its socket stops being read. */
   readonly maxQueuedInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
@@ -54,11 +58,13 @@ export class LocalWebSocketApi {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, LocalConnection>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly deadlines: ConnectionDeadlines;
   private closing = false;
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
+    this.deadlines = new ConnectionDeadlines(options);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
     this.http = createServer((request, response) => {
       if (request.method === 'POST') this.countPost(response);
@@ -104,7 +110,7 @@ export class LocalWebSocketApi {
   /** Refuses new clients, closes every open one with 1001, and waits for their `$disconnect`s. */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    for (const connection of this.connections.values()) connection.close(CLOSE.goingAway, 'Going away');
+    for (const connection of this.connections.values()) connection.close(CloseCodes.goingAway, 'Going away');
     const cut = setTimeout(() => {
       for (const connection of this.connections.values()) connection.socket.terminate();
     }, graceMs).unref();
@@ -143,25 +149,30 @@ export class LocalWebSocketApi {
   }
 
   private accept(facts: ConnectionFacts, ws: WebSocket): void {
-    const connection = new LocalConnection(facts, ws, {
-      idleTimeoutMs: this.options.idleTimeoutMs,
-      maxConnectionAgeMs: this.options.maxConnectionAgeMs,
-      maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
-    });
+    const connection = new LocalConnection(facts, ws, this.options.maxQueuedInvocations ?? 32, (error) =>
+      this.options.onError?.(error, 'emulator'),
+    );
     this.connections.set(facts.connectionId, connection);
+    this.deadlines.track(ws);
     ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.deadlines.touch(ws);
       connection.touch();
       const payload = toBuffer(data);
-      this.track(connection.enqueue(() => this.dispatch(connection, payload, isBinary)));
+      connection.queue.push(() => this.dispatch(connection, payload, isBinary));
     });
     ws.once('close', (code: number, reason: Buffer) => {
-      connection.dispose();
+      this.deadlines.untrack(ws);
       this.connections.delete(facts.connectionId);
       const event = disconnectEvent(facts, code, reason.toString());
-      this.track(connection.enqueue(async () => void (await this.invoke('$disconnect', event))));
+      // Tracked so that `close` waits for it; queued so that it runs after every message.
+      this.track(
+        new Promise<void>((done) =>
+          connection.queue.push(() => this.invoke('$disconnect', event).then(() => done(), done)),
+        ),
+      );
     });
-    if (this.closing) connection.close(CLOSE.goingAway, 'Going away');
+    if (this.closing) connection.close(CloseCodes.goingAway, 'Going away');
   }
 
   private async dispatch(connection: LocalConnection, payload: Buffer, isBinary: boolean): Promise<void> {

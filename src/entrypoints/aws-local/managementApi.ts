@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CLOSE, type LocalConnection } from './LocalConnection.js';
+import { CloseCodes } from '../../adapters/ws/index.js';
+import type { LocalConnection } from './LocalConnection.js';
 
 export interface ManagementApiOptions {
   readonly stage: string;
@@ -53,7 +54,7 @@ export async function serveManagementApi(
     }
     case 'DELETE': {
       if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
-      connection.close(CLOSE.normal, '');
+      connection.close(CloseCodes.normal, '');
       response.writeHead(204).end();
       return;
     }
