@@ -8,10 +8,17 @@ import { ConnectionDeadlines, type ConnectionDeadlinesOptions } from './Connecti
 import { FrameQueue } from './FrameQueue.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
 
+/** A client's queue handles its frames, between its join and its leave. */
+const OPENED = Symbol('opened');
+const CLOSED = Symbol('closed');
+type Work = InboundFrame | typeof OPENED | typeof CLOSED;
+
 /** What the server holds for each open socket. */
 interface Client {
   readonly id: ConnectionId;
-  readonly queue: FrameQueue;
+  queue: FrameQueue<Work>;
+  /** Resolves the promise `close` waits on, once the handler has been told of the close. */
+  left?: () => void;
 }
 
 /** What the server reports to the application about each client. */
@@ -34,7 +41,8 @@ export interface WsChatServerOptions extends ConnectionDeadlinesOptions {
 
 /**
  * Accepts WebSocket clients, hands their frames to the handler one at a time per client (so a
- * sender's messages keep their order), and enforces the limits API Gateway enforces.
+ * sender's messages keep their order, and one turn of the event loop per frame, so no client
+ * holds up the others), and enforces the limits API Gateway enforces.
  */
 export class WsChatServer {
   private readonly http: Server;
@@ -60,6 +68,9 @@ export class WsChatServer {
     this.wss = new WebSocketServer({
       server: this.http,
       maxPayload: options.maxMessageBytes,
+      // One message per turn of the event loop: a TCP chunk of a thousand messages is parsed
+      // over a thousand turns, not in one.
+      allowSynchronousEvents: false,
       perMessageDeflate: false,
     });
     this.wss.on('connection', (socket, request) => this.accept(socket, request));
@@ -115,24 +126,35 @@ export class WsChatServer {
       return;
     }
     const id = toConnectionId(flatString(randomUUID()));
-    const queue = new FrameQueue(socket, this.options.maxQueuedFramesPerClient ?? 32, this.reportFrameError);
-    this.clients.set(socket, { id, queue });
+    const client: Client = { id, queue: undefined as unknown as FrameQueue<Work> };
+    client.queue = new FrameQueue<Work>(
+      socket,
+      (work) => this.run(client, work),
+      this.options.maxQueuedFramesPerClient ?? 32,
+      this.reportFrameError,
+    );
+    this.clients.set(socket, client);
     this.gateway.attach(id, socket, request.socket);
     this.deadlines.track(socket);
     // Frames that arrive before the join completes wait in the queue behind it.
-    queue.push(() => this.handler.opened(id));
+    client.queue.push(OPENED);
     // Listeners shared by every socket (`this` is the socket): no closures held per connection.
     socket.on('message', this.onMessage);
     // `on`, not `once`: 'close' comes once anyway, and `once` wraps each listener.
     socket.on('close', this.onClose);
   }
 
+  private run(client: Client, work: Work): Promise<void> {
+    if (work === OPENED) return this.handler.opened(client.id);
+    if (work === CLOSED) return this.handler.closed(client.id).finally(client.left);
+    return this.handler.received(client.id, work);
+  }
+
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.deadlines.touch(socket);
-    const frame = isBinary ? binaryFrame(byteLength(data)) : textFrame(data.toString());
-    client.queue.push(() => this.handler.received(client.id, frame));
+    client.queue.push(isBinary ? binaryFrame(byteLength(data)) : textFrame(data.toString()));
   }
 
   private closed(socket: WebSocket): void {
@@ -142,9 +164,10 @@ export class WsChatServer {
     this.deadlines.untrack(socket);
     this.gateway.detach(client.id);
     // Tracked until it has run, so that `close` can wait for every leave.
-    const left = new Promise<void>((resolve) =>
-      client.queue.push(() => this.handler.closed(client.id).finally(resolve)),
-    );
+    const left = new Promise<void>((resolve) => {
+      client.left = resolve;
+      client.queue.push(CLOSED);
+    });
     this.leaving.add(left);
     void left.then(() => this.leaving.delete(left));
   }

@@ -12,7 +12,7 @@ import {
   messageEvent,
   newConnectionId,
 } from './events.js';
-import { LocalConnection } from './LocalConnection.js';
+import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
 
@@ -65,7 +65,13 @@ export class LocalWebSocketApi {
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
     this.deadlines = new ConnectionDeadlines(options);
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    // One message per turn of the event loop, as on the chat server.
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes,
+      allowSynchronousEvents: false,
+      perMessageDeflate: false,
+    });
     this.http = createServer((request, response) => {
       if (request.method === 'POST') this.countPost(response);
       const latency = options.managementLatencyMs ?? 0;
@@ -149,8 +155,12 @@ export class LocalWebSocketApi {
   }
 
   private accept(facts: ConnectionFacts, ws: WebSocket): void {
-    const connection = new LocalConnection(facts, ws, this.options.maxQueuedInvocations ?? 32, (error) =>
-      this.options.onError?.(error, 'emulator'),
+    const connection = new LocalConnection(
+      facts,
+      ws,
+      this.options.maxQueuedInvocations ?? 32,
+      (target, work) => this.run(target, work),
+      (error) => this.options.onError?.(error, 'emulator'),
     );
     this.connections.set(facts.connectionId, connection);
     this.deadlines.track(ws);
@@ -158,21 +168,24 @@ export class LocalWebSocketApi {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       this.deadlines.touch(ws);
       connection.touch();
-      const payload = toBuffer(data);
-      connection.queue.push(() => this.dispatch(connection, payload, isBinary));
+      connection.queue.push({ payload: toBuffer(data), isBinary });
     });
     ws.once('close', (code: number, reason: Buffer) => {
       this.deadlines.untrack(ws);
       this.connections.delete(facts.connectionId);
-      const event = disconnectEvent(facts, code, reason.toString());
       // Tracked so that `close` waits for it; queued so that it runs after every message.
-      this.track(
-        new Promise<void>((done) =>
-          connection.queue.push(() => this.invoke('$disconnect', event).then(() => done(), done)),
-        ),
-      );
+      this.track(new Promise<void>((done) => connection.queue.push({ code, reason: reason.toString(), done })));
     });
     if (this.closing) connection.close(CloseCodes.goingAway, 'Going away');
+  }
+
+  /** One connection's next piece of work: a message's route, or `$disconnect` after all of them. */
+  private run(connection: LocalConnection, work: ConnectionWork): Promise<void> {
+    if ('done' in work) {
+      const event = disconnectEvent(connection.facts, work.code, work.reason);
+      return this.invoke('$disconnect', event).then(work.done, work.done);
+    }
+    return this.dispatch(connection, work.payload, work.isBinary);
   }
 
   private async dispatch(connection: LocalConnection, payload: Buffer, isBinary: boolean): Promise<void> {

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
+import { clientFrame, Opcode, RawWebSocket } from '../../support/RawWebSocket.js';
 import { startRecordingServer } from './wsHarness.js';
 
 type Started = Awaited<ReturnType<typeof startRecordingServer>>;
@@ -88,6 +89,25 @@ describe('WsChatServer', () => {
       client.send('x'.repeat(128 * 1024));
       await eventually(() => started?.events.received.length === 1);
       client.vanish();
+    });
+  });
+
+  describe('fairness', () => {
+    it("handles another client's message while one client's backlog from a single write is still being handled", async () => {
+      const order: string[] = [];
+      started = await startRecordingServer({
+        received: async (_id, frame) => void order.push(frame.kind === 'text' ? frame.text : ''),
+      });
+      const flooder = await RawWebSocket.connect(started.url);
+      const other = await ChatClient.connect(started.url);
+      await eventually(() => started?.events.opened.length === 2);
+      await flooder.write(Buffer.concat(Array.from({ length: 500 }, (_, i) => clientFrame(Opcode.text, `flood ${i}`))));
+      other.send('other');
+      await eventually(() => order.length === 501);
+      // Handled as the whole backlog would be, one message per turn each: well before its end.
+      expect(order.indexOf('other')).toBeLessThan(100);
+      flooder.destroy();
+      other.vanish();
     });
   });
 
