@@ -60,13 +60,12 @@ describe('LocalWebSocketApi', () => {
   });
 
   describe('route selection', () => {
-    it('routes by action, falls back to $default, and base64-encodes binary frames', async () => {
+    it('routes by action and falls back to $default', async () => {
       local = await startLocalApi(recording());
       const client = await ChatClient.connect(local.url);
       client.send('{"action":"sendMessage","data":"x"}');
       client.send('{"action":"shout"}');
       client.send('not json');
-      client.send(Buffer.from([1, 2, 3]));
       await client.close();
       await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
       expect(events.map((event) => [event.requestContext.routeKey, event.body, event.isBase64Encoded])).toEqual([
@@ -74,9 +73,19 @@ describe('LocalWebSocketApi', () => {
         ['sendMessage', '{"action":"sendMessage","data":"x"}', false],
         ['$default', '{"action":"shout"}', false],
         ['$default', 'not json', false],
-        ['$default', 'AQID', true],
         ['$disconnect', undefined, false],
       ]);
+    });
+
+    it('closes a binary frame with 1003 and invokes no route for it, as API Gateway does', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      client.send('{"action":"sendMessage","data":"before"}');
+      client.send(Buffer.from([1, 2, 3]));
+      expect((await client.closed).code).toBe(1003);
+      await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
+      expect(events.map((event) => event.requestContext.routeKey)).toEqual(['$connect', 'sendMessage', '$disconnect']);
+      expect(events[2]?.requestContext.disconnectStatusCode).toBe(1003);
     });
   });
 
@@ -136,13 +145,24 @@ describe('LocalWebSocketApi', () => {
   });
 
   describe('limits', () => {
-    it('closes a client message over 128 KiB with 1009 and an idle connection with 1001', async () => {
+    it('closes a frame over 32 KiB and a message over 128 KiB with 1009, and an idle connection with 1001', async () => {
       local = await startLocalApi(recording(), { idleTimeoutMs: 300 });
-      const big = await ChatClient.connect(local.url);
+      const bigFrame = await ChatClient.connect(local.url);
+      const bigMessage = await ChatClient.connect(local.url);
       const idle = await ChatClient.connect(local.url);
-      big.send('x'.repeat(128 * 1024 + 1));
-      expect((await big.closed).code).toBe(1009);
+      bigFrame.send('x'.repeat(32 * 1024 + 1));
+      bigMessage.sendFragmented('x'.repeat(128 * 1024 + 1), 32 * 1024);
+      expect((await bigFrame.closed).code).toBe(1009);
+      expect((await bigMessage.closed).code).toBe(1009);
       expect((await idle.closed).code).toBe(1001);
+    });
+
+    it('accepts a message of 128 KiB in frames of 32 KiB', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      client.sendFragmented(JSON.stringify({ action: 'sendMessage', data: 'x'.repeat(128 * 1024 - 34) }), 32 * 1024);
+      await eventually(() => events.some((event) => event.requestContext.routeKey === 'sendMessage'));
+      await client.close();
     });
   });
 });

@@ -7,8 +7,13 @@ export const CloseCodes = {
   normal: 1000,
   /** Server shutting down, idle timeout, or maximum connection age reached. */
   goingAway: 1001,
-  /** The client fell too far behind on reading its frames. */
+  /** A binary frame: API Gateway accepts text frames only. */
+  unsupportedData: 1003,
+  /**
+   * The client broke a rule that is not about size: it fell too far behind on reading, sent too
+   * many frames for one message, or left a message incomplete for too long.
+   */
   policyViolation: 1008,
-  /** A message over the size limit (sent by `ws` itself through `maxPayload`). */
+  /** A frame or a message over its size limit. */
   messageTooBig: 1009,
 } as const;

@@ -2,77 +2,74 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { binaryFrame, type ConnectionId, type InboundFrame, textFrame, toConnectionId } from '../../domain/index.js';
+import { type ConnectionId, toConnectionId } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
 import { ConnectionDeadlines, type ConnectionDeadlinesOptions } from './ConnectionDeadlines.js';
 import { FrameQueue } from './FrameQueue.js';
+import { InboundFrameGuard } from './InboundFrameGuard.js';
+import { type InboundLimits, inboundLimits, webSocketServerOptions } from './InboundLimits.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
 
-/** A client's queue handles its frames, between its join and its leave. */
+/** What the server reports to the application about each client. */
+export interface ChatConnectionHandler {
+  opened(id: ConnectionId): Promise<void>;
+  /** The text of one text message; binary frames never get here (they close with 1003). */
+  received(id: ConnectionId, text: string): Promise<void>;
+  closed(id: ConnectionId): Promise<void>;
+}
+
+export interface WsChatServerOptions extends ConnectionDeadlinesOptions, Partial<InboundLimits> {
+  readonly host: string;
+  readonly port: number;
+  /** Messages of one client waiting beyond which its socket stops being read. */
+  readonly maxQueuedFramesPerClient?: number;
+  /** Called with any failure of the handler or a client; the connection and the server carry on. */
+  readonly onError?: (error: unknown, context: 'frame' | 'socket') => void;
+}
+
+/** A client's queue handles its messages' texts, between its join and its leave. */
 const OPENED = Symbol('opened');
 const CLOSED = Symbol('closed');
-type Work = InboundFrame | typeof OPENED | typeof CLOSED;
+type Work = string | typeof OPENED | typeof CLOSED;
 
 /** What the server holds for each open socket. */
 interface Client {
   readonly id: ConnectionId;
+  readonly guard: InboundFrameGuard;
   queue: FrameQueue<Work>;
   /** Resolves the promise `close` waits on, once the handler has been told of the close. */
   left?: () => void;
 }
 
-/** What the server reports to the application about each client. */
-export interface ChatConnectionHandler {
-  opened(id: ConnectionId): Promise<void>;
-  received(id: ConnectionId, frame: InboundFrame): Promise<void>;
-  closed(id: ConnectionId): Promise<void>;
-}
-
-export interface WsChatServerOptions extends ConnectionDeadlinesOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Largest message accepted; a larger one closes its connection with 1009. */
-  readonly maxMessageBytes: number;
-  /** Frames of one client handled at a time beyond which its socket stops being read. */
-  readonly maxQueuedFramesPerClient?: number;
-  /** Called with any failure of the handler; the connection and the server carry on. */
-  readonly onError?: (error: unknown, context: string) => void;
-}
-
 /**
- * Accepts WebSocket clients, hands their frames to the handler one at a time per client (so a
- * sender's messages keep their order, and one turn of the event loop per frame, so no client
- * holds up the others), and enforces the limits API Gateway enforces.
+ * Accepts WebSocket clients, hands their messages to the handler one at a time per client (so a
+ * sender's messages keep their order, and one turn of the event loop per message, so no client
+ * holds up the others), and enforces the limits API Gateway enforces (`InboundLimits`).
  */
 export class WsChatServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly deadlines: ConnectionDeadlines;
+  private readonly limits: InboundLimits;
   private readonly clients = new Map<WebSocket, Client>();
   private closing = false;
   private readonly leaving = new Set<Promise<void>>();
-  private readonly reportFrameError = (error: unknown) => this.options.onError?.(error, 'frame');
-  private readonly reportSocketError = (error: unknown) => this.options.onError?.(error, 'socket');
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket) => void;
+  private readonly reportFrameError = (error: unknown) => this.options.onError?.(error, 'frame');
+  private readonly reportSocketError = (error: unknown) => this.options.onError?.(error, 'socket');
 
   constructor(
     private readonly gateway: WsMessageGateway,
     private readonly handler: ChatConnectionHandler,
     private readonly options: WsChatServerOptions,
   ) {
+    this.limits = inboundLimits(options);
     this.http = createServer((req, res) => {
       const healthy = req.url === '/health' && !this.closing;
       res.writeHead(healthy ? 200 : 426, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'Upgrade Required\n');
     });
-    this.wss = new WebSocketServer({
-      server: this.http,
-      maxPayload: options.maxMessageBytes,
-      // One message per turn of the event loop: a TCP chunk of a thousand messages is parsed
-      // over a thousand turns, not in one.
-      allowSynchronousEvents: false,
-      perMessageDeflate: false,
-    });
+    this.wss = new WebSocketServer({ server: this.http, ...webSocketServerOptions(this.limits) });
     this.wss.on('connection', (socket, request) => this.accept(socket, request));
     this.deadlines = new ConnectionDeadlines(options);
     const received = (socket: WebSocket, data: RawData, isBinary: boolean) => this.received(socket, data, isBinary);
@@ -126,7 +123,8 @@ export class WsChatServer {
       return;
     }
     const id = toConnectionId(flatString(randomUUID()));
-    const client: Client = { id, queue: undefined as unknown as FrameQueue<Work> };
+    const guard = new InboundFrameGuard(socket, request.socket, this.limits, this.reportSocketError);
+    const client: Client = { id, guard, queue: undefined as unknown as FrameQueue<Work> };
     client.queue = new FrameQueue<Work>(
       socket,
       (work) => this.run(client, work),
@@ -136,7 +134,7 @@ export class WsChatServer {
     this.clients.set(socket, client);
     this.gateway.attach(id, socket, request.socket);
     this.deadlines.track(socket);
-    // Frames that arrive before the join completes wait in the queue behind it.
+    // Messages that arrive before the join completes wait in the queue behind it.
     client.queue.push(OPENED);
     // Listeners shared by every socket (`this` is the socket): no closures held per connection.
     socket.on('message', this.onMessage);
@@ -152,15 +150,17 @@ export class WsChatServer {
 
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
-    if (client === undefined) return;
+    // A binary frame or any message after a broken limit: its guard has closed the connection.
+    if (client === undefined || !client.guard.admit() || isBinary) return;
     this.deadlines.touch(socket);
-    client.queue.push(isBinary ? binaryFrame(byteLength(data)) : textFrame(data.toString()));
+    client.queue.push(data.toString());
   }
 
   private closed(socket: WebSocket): void {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.clients.delete(socket);
+    client.guard.dispose();
     this.deadlines.untrack(socket);
     this.gateway.detach(client.id);
     // Tracked until it has run, so that `close` can wait for every leave.
@@ -184,9 +184,4 @@ export class WsChatServer {
  */
 function flatString(text: string): string {
   return Buffer.from(text, 'latin1').toString('latin1');
-}
-
-function byteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

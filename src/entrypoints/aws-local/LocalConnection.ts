@@ -1,5 +1,6 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import { FrameQueue } from '../../adapters/ws/index.js';
+import { type FrameLimitError, FrameQueue, InboundFrameGuard, type InboundLimits } from '../../adapters/ws/index.js';
 import type { ConnectionFacts } from './events.js';
 
 /** The close of a connection, queued behind its messages: `$disconnect` runs last. */
@@ -10,28 +11,44 @@ export interface Disconnected {
   readonly done: () => void;
 }
 
-/** What a connection's queue handles: a message, then its close. */
-export type ConnectionWork = { readonly payload: Buffer; readonly isBinary: boolean } | Disconnected;
+/** What a connection's queue handles: a message's text, then its close. */
+export type ConnectionWork = string | Disconnected;
+
+export interface LocalConnectionOptions {
+  readonly inbound: InboundLimits;
+  /** Messages waiting for one connection beyond which its socket stops being read. */
+  readonly maxQueuedInvocations: number;
+  /** Runs one piece of this connection's work (an invocation). */
+  readonly run: (connection: LocalConnection, work: ConnectionWork) => Promise<void> | undefined;
+  readonly onError: (error: unknown) => void;
+  readonly onViolation: (error: FrameLimitError) => void;
+}
 
 /**
- * One client of the emulated API: its socket, and the queue that runs its invocations one at a
- * time in arrival order (`$connect` first, `$disconnect` last): the chat server's `FrameQueue`,
- * so that a client meets the same ordering and backpressure on both.
+ * One client of the emulated API. Its frames and its queue go through the same pieces as the
+ * chat server's (`InboundFrameGuard`, `FrameQueue`), so a client meets the same limits on both:
+ * API Gateway's frame limits, and one invocation at a time in arrival order.
  */
 export class LocalConnection {
   /** Last client message or Management API post, epoch ms (the Management API's `lastActiveAt`). */
   lastActiveAt: number;
+  readonly guard: InboundFrameGuard;
   readonly queue: FrameQueue<ConnectionWork>;
 
   constructor(
     readonly facts: ConnectionFacts,
     readonly socket: WebSocket,
-    maxQueuedInvocations: number,
-    run: (connection: LocalConnection, work: ConnectionWork) => Promise<void>,
-    onError: (error: unknown) => void,
+    stream: Duplex,
+    options: LocalConnectionOptions,
   ) {
     this.lastActiveAt = facts.connectedAt;
-    this.queue = new FrameQueue<ConnectionWork>(socket, (work) => run(this, work), maxQueuedInvocations, onError);
+    this.guard = new InboundFrameGuard(socket, stream, options.inbound, options.onViolation);
+    this.queue = new FrameQueue<ConnectionWork>(
+      socket,
+      (work) => options.run(this, work),
+      options.maxQueuedInvocations,
+      options.onError,
+    );
   }
 
   get id(): string {
@@ -48,7 +65,7 @@ export class LocalConnection {
   }
 
   /** Sends one text frame. */
-  send(data: Buffer): void {
+  send(data: Buffer | string): void {
     this.lastActiveAt = Date.now();
     this.socket.send(data, { binary: false });
   }

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { CloseCodes, ConnectionDeadlines } from '../../adapters/ws/index.js';
+import {
+  CloseCodes,
+  ConnectionDeadlines,
+  type InboundLimits,
+  inboundLimits,
+  webSocketServerOptions,
+} from '../../adapters/ws/index.js';
 import {
   type ConnectionFacts,
   connectEvent,
@@ -28,11 +34,11 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions {
+export interface LocalWebSocketApiOptions extends Partial<InboundLimits> {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
-  /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
+  /** API Gateway's message limit: 128 KiB, for client messages (1009) and Management API posts (413). */
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number;
@@ -59,19 +65,16 @@ export class LocalWebSocketApi {
   private readonly connections = new Map<string, LocalConnection>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly deadlines: ConnectionDeadlines;
+  private readonly inbound: InboundLimits;
   private closing = false;
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
+    this.inbound = inboundLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
-    // One message per turn of the event loop, as on the chat server.
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.maxMessageBytes,
-      allowSynchronousEvents: false,
-      perMessageDeflate: false,
-    });
+    // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
+    this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
     this.http = createServer((request, response) => {
       if (request.method === 'POST') this.countPost(response);
       const latency = options.managementLatencyMs ?? 0;
@@ -151,26 +154,30 @@ export class LocalWebSocketApi {
       await this.invoke('$disconnect', disconnectEvent(facts, 1006, 'Client went away during $connect'));
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(facts, ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(facts, ws, socket));
   }
 
-  private accept(facts: ConnectionFacts, ws: WebSocket): void {
-    const connection = new LocalConnection(
-      facts,
-      ws,
-      this.options.maxQueuedInvocations ?? 32,
-      (target, work) => this.run(target, work),
-      (error) => this.options.onError?.(error, 'emulator'),
-    );
+  private accept(facts: ConnectionFacts, ws: WebSocket, stream: Socket): void {
+    const connection = new LocalConnection(facts, ws, stream, {
+      inbound: this.inbound,
+      maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
+      run: (target, work) => this.run(target, work),
+      onError: (error) => this.options.onError?.(error, 'emulator'),
+      // As on API Gateway, a broken limit is the client's to hear of (its close code), not a log's.
+      onViolation: () => {},
+    });
     this.connections.set(facts.connectionId, connection);
     this.deadlines.track(ws);
     ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      // A binary frame or any message after a broken limit: the guard has closed the connection.
+      if (!connection.guard.admit() || isBinary) return;
       this.deadlines.touch(ws);
       connection.touch();
-      connection.queue.push({ payload: toBuffer(data), isBinary });
+      connection.queue.push(data.toString());
     });
     ws.once('close', (code: number, reason: Buffer) => {
+      connection.guard.dispose();
       this.deadlines.untrack(ws);
       this.connections.delete(facts.connectionId);
       // Tracked so that `close` waits for it; queued so that it runs after every message.
@@ -180,23 +187,23 @@ export class LocalWebSocketApi {
   }
 
   /** One connection's next piece of work: a message's route, or `$disconnect` after all of them. */
-  private run(connection: LocalConnection, work: ConnectionWork): Promise<void> {
-    if ('done' in work) {
+  private run(connection: LocalConnection, work: ConnectionWork): Promise<void> | undefined {
+    if (typeof work !== 'string') {
       const event = disconnectEvent(connection.facts, work.code, work.reason);
       return this.invoke('$disconnect', event).then(work.done, work.done);
     }
-    return this.dispatch(connection, work.payload, work.isBinary);
+    return this.dispatch(connection, work);
   }
 
-  private async dispatch(connection: LocalConnection, payload: Buffer, isBinary: boolean): Promise<void> {
-    const routeKey = selectRoute(payload, isBinary, this.routes);
-    const event = messageEvent(connection.facts, routeKey, payload, isBinary);
+  private async dispatch(connection: LocalConnection, body: string): Promise<void> {
+    const routeKey = selectRoute(body, this.routes);
+    const event = messageEvent(connection.facts, routeKey, body);
     const status = await this.invoke(routeKey, event);
     // API Gateway tells the client when its integration failed outright.
     if ((status === 502 || status === 504) && connection.open) {
       const { connectionId, requestId } = event.requestContext;
       const message = status === 504 ? 'Endpoint request timed out' : 'Internal server error';
-      connection.send(Buffer.from(JSON.stringify({ message, connectionId, requestId })));
+      connection.send(JSON.stringify({ message, connectionId, requestId }));
     }
   }
 
@@ -249,9 +256,4 @@ export class LocalWebSocketApi {
 
 function refuse(socket: Socket, status: number): void {
   if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }

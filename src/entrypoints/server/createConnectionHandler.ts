@@ -1,6 +1,6 @@
 import type { ChatConnectionHandler } from '../../adapters/ws/index.js';
 import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
-import { type MessageGateway, PeersUnreachableError } from '../../domain/index.js';
+import { type MessageGateway, PeersUnreachableError, textFrame } from '../../domain/index.js';
 import { describeError, log } from '../log.js';
 import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../replies.js';
 
@@ -16,9 +16,9 @@ export function createConnectionHandler({ join, leave, router, gateway }: Depend
   return {
     opened: (id) => join.execute(id),
     closed: (id) => leave.execute(id),
-    async received(id, frame) {
+    async received(id, text) {
       try {
-        await router.route(id, frame);
+        await router.route(id, textFrame(text));
       } catch (error) {
         // An infrastructure failure: the sender hears of it, the log gets the cause, no body.
         log('error', 'frame.failed', { connectionId: id, ...describeError(error) });

@@ -1,18 +1,26 @@
-import { type ChatConnectionHandler, WsChatServer, WsMessageGateway } from '../../../src/adapters/ws/index.js';
-import type { ConnectionId, InboundFrame } from '../../../src/domain/index.js';
+import {
+  type ChatConnectionHandler,
+  type InboundLimits,
+  WsChatServer,
+  WsMessageGateway,
+} from '../../../src/adapters/ws/index.js';
+import type { ConnectionId } from '../../../src/domain/index.js';
 
 /** A WsChatServer on a free loopback port whose handler records what it is told. */
-export async function startRecordingServer(options: {
-  idleTimeoutMs?: number;
-  maxConnectionAgeMs?: number;
-  heartbeatIntervalMs?: number;
-  maxBufferedBytes?: number;
-  maxQueuedFramesPerClient?: number;
-  received?: (id: ConnectionId, frame: InboundFrame) => Promise<void>;
-  /** Runs before the close is recorded, to model a slow leave. */
-  closed?: (id: ConnectionId) => Promise<void>;
-}) {
-  const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as InboundFrame[] };
+export async function startRecordingServer(
+  options: Partial<InboundLimits> & {
+    idleTimeoutMs?: number;
+    maxConnectionAgeMs?: number;
+    heartbeatIntervalMs?: number;
+    maxBufferedBytes?: number;
+    maxQueuedFramesPerClient?: number;
+    received?: (id: ConnectionId, text: string) => Promise<void>;
+    /** Runs before the close is recorded, to model a slow leave. */
+    closed?: (id: ConnectionId) => Promise<void>;
+    onError?: (error: unknown, context: 'frame' | 'socket') => void;
+  },
+) {
+  const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as string[] };
   const gateway = new WsMessageGateway({
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     slowClientGraceMs: 500,
@@ -21,9 +29,9 @@ export async function startRecordingServer(options: {
     opened: async (id) => {
       events.opened.push(id);
     },
-    received: async (id, frame) => {
-      events.received.push(frame);
-      await options.received?.(id, frame);
+    received: async (id, text) => {
+      events.received.push(text);
+      await options.received?.(id, text);
     },
     closed: async (id) => {
       await options.closed?.(id);
@@ -33,13 +41,10 @@ export async function startRecordingServer(options: {
   const server = new WsChatServer(gateway, handler, {
     host: '127.0.0.1',
     port: 0,
-    maxMessageBytes: 128 * 1024,
-    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-    maxConnectionAgeMs: options.maxConnectionAgeMs ?? 60_000,
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
-    ...(options.maxQueuedFramesPerClient === undefined
-      ? {}
-      : { maxQueuedFramesPerClient: options.maxQueuedFramesPerClient }),
+    idleTimeoutMs: 60_000,
+    maxConnectionAgeMs: 60_000,
+    heartbeatIntervalMs: 60_000,
+    ...options,
   });
   const { port } = await server.listen();
   return { server, gateway, events, url: `ws://127.0.0.1:${port}` };

@@ -7,7 +7,6 @@ import {
   LeaveChat,
   RejectUnknownAction,
 } from '../../../src/application/index.js';
-import { textFrame } from '../../../src/domain/index.js';
 import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../../../src/entrypoints/replies.js';
 import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
 import { collect, newId, RecordingGateway, RelayingGateway } from '../../support/fakes.js';
@@ -41,7 +40,7 @@ describe('createConnectionHandler', () => {
     await handler.opened(sender);
     await handler.opened(broken);
     gateway.failing.add(broken);
-    await expect(handler.received(sender, textFrame('{"action":"sendMessage","data":"hi"}'))).resolves.toBeUndefined();
+    await expect(handler.received(sender, '{"action":"sendMessage","data":"hi"}')).resolves.toBeUndefined();
     expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
   });
 
@@ -59,7 +58,7 @@ describe('createConnectionHandler', () => {
     const [sender, other] = [newId(), newId()];
     await handler.opened(sender);
     await handler.opened(other);
-    await handler.received(sender, textFrame('{"action":"sendMessage","data":"local"}'));
+    await handler.received(sender, '{"action":"sendMessage","data":"local"}');
     expect(gateway.framesTo(other)).toEqual(['local']);
     expect(gateway.framesTo(sender)).toEqual(['local', PEERS_UNREACHABLE_REPLY]);
   });
