@@ -1,4 +1,9 @@
-import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../adapters/ws/index.js';
+import {
+  DEFAULT_INBOUND_LIMITS,
+  DEFAULT_SLOW_CLIENT_LIMITS,
+  type InboundLimits,
+  type SlowClientLimits,
+} from '../adapters/ws/index.js';
 import { type Env, integerSetting } from './env.js';
 
 const MINUTE = 60_000;
@@ -9,7 +14,7 @@ const MINUTE = 60_000;
  * everywhere: API Gateway's quotas (frame and message size, idle and age), the bounds that keep
  * one client from hurting the others, and the shutdown grace. Tests shorten the timeouts.
  */
-export interface TransportLimits extends InboundLimits {
+export interface TransportLimits extends InboundLimits, Pick<SlowClientLimits, 'maxBufferedBytes'> {
   /** A connection that sends nothing for this long is closed with 1001. */
   readonly idleTimeoutMs: number;
   /** Any connection is closed with 1001 once it is this old. */
@@ -31,6 +36,7 @@ export function readTransportLimits(env: Env): TransportLimits {
       inbound.incompleteMessageTimeoutMs,
       1,
     ),
+    maxBufferedBytes: integerSetting(env, 'MAX_BUFFERED_BYTES', DEFAULT_SLOW_CLIENT_LIMITS.maxBufferedBytes, 1),
     idleTimeoutMs: integerSetting(env, 'IDLE_TIMEOUT_MS', 10 * MINUTE, 1),
     maxConnectionAgeMs: integerSetting(env, 'MAX_CONNECTION_AGE_MS', 120 * MINUTE, 1),
     shutdownGraceMs: integerSetting(env, 'SHUTDOWN_GRACE_MS', 5000, 0),

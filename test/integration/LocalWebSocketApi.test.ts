@@ -12,6 +12,7 @@ import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
 import { ChatClient, eventually } from '../support/ChatClient.js';
+import { RawWebSocket } from '../support/RawWebSocket.js';
 
 describe('LocalWebSocketApi', () => {
   let local: RunningLocalApi | undefined;
@@ -163,6 +164,26 @@ describe('LocalWebSocketApi', () => {
       client.sendFragmented(JSON.stringify({ action: 'sendMessage', data: 'x'.repeat(128 * 1024 - 34) }), 32 * 1024);
       await eventually(() => events.some((event) => event.requestContext.routeKey === 'sendMessage'));
       await client.close();
+    });
+
+    it('disconnects a client that stops reading, with 1008, and answers 410 to posts for it', async () => {
+      local = await startLocalApi(recording(), { maxBufferedBytes: 256 * 1024 });
+      const slow = await RawWebSocket.connect(local.url);
+      slow.stopReading();
+      await eventually(() => events.length === 1);
+      const id = events[0]?.requestContext.connectionId as string;
+      const sdk = management();
+      const post = () => sdk.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x'.repeat(100 * 1024) }));
+      let gone: unknown;
+      for (let i = 0; i < 500 && gone === undefined; i++)
+        gone = await post().then(
+          () => undefined,
+          (error) => error,
+        );
+      expect(gone).toBeInstanceOf(GoneException);
+      slow.socket.resume();
+      expect(await slow.closed).toBe(1008);
+      sdk.destroy();
     });
   });
 });

@@ -1,6 +1,14 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import { type FrameLimitError, FrameQueue, InboundFrameGuard, type InboundLimits } from '../../adapters/ws/index.js';
+import {
+  type FrameLimitError,
+  FrameQueue,
+  FrameWriter,
+  InboundFrameGuard,
+  type InboundLimits,
+  type SlowClientLimits,
+  serverTextFrame,
+} from '../../adapters/ws/index.js';
 import type { ConnectionFacts } from './events.js';
 
 /** The close of a connection, queued behind its messages: `$disconnect` runs last. */
@@ -16,6 +24,7 @@ export type ConnectionWork = string | Disconnected;
 
 export interface LocalConnectionOptions {
   readonly inbound: InboundLimits;
+  readonly slowClients: SlowClientLimits;
   /** Messages waiting for one connection beyond which its socket stops being read. */
   readonly maxQueuedInvocations: number;
   /** Runs one piece of this connection's work (an invocation). */
@@ -25,15 +34,17 @@ export interface LocalConnectionOptions {
 }
 
 /**
- * One client of the emulated API. Its frames and its queue go through the same pieces as the
- * chat server's (`InboundFrameGuard`, `FrameQueue`), so a client meets the same limits on both:
- * API Gateway's frame limits, and one invocation at a time in arrival order.
+ * One client of the emulated API. Its frames, its queue and its sends go through the same
+ * pieces as the chat server's (`InboundFrameGuard`, `FrameQueue`, `FrameWriter`), so a client
+ * meets the same limits on both: one invocation at a time in arrival order, and a client that
+ * stops reading is disconnected, as API Gateway drops one it cannot deliver to.
  */
 export class LocalConnection {
   /** Last client message or Management API post, epoch ms (the Management API's `lastActiveAt`). */
   lastActiveAt: number;
   readonly guard: InboundFrameGuard;
   readonly queue: FrameQueue<ConnectionWork>;
+  private readonly writer: FrameWriter;
 
   constructor(
     readonly facts: ConnectionFacts,
@@ -43,6 +54,7 @@ export class LocalConnection {
   ) {
     this.lastActiveAt = facts.connectedAt;
     this.guard = new InboundFrameGuard(socket, stream, options.inbound, options.onViolation);
+    this.writer = new FrameWriter(socket, stream, options.slowClients);
     this.queue = new FrameQueue<ConnectionWork>(
       socket,
       (work) => options.run(this, work),
@@ -64,10 +76,10 @@ export class LocalConnection {
     this.lastActiveAt = Date.now();
   }
 
-  /** Sends one text frame. */
-  send(data: Buffer | string): void {
+  /** Sends one text frame; false when the connection is gone or was just cut for falling behind. */
+  send(data: Buffer | string): boolean {
     this.lastActiveAt = Date.now();
-    this.socket.send(data, { binary: false });
+    return this.writer.write(data, serverTextFrame(data));
   }
 
   close(code: number, reason: string): void {

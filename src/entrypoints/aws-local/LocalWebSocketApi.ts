@@ -7,6 +7,8 @@ import {
   ConnectionDeadlines,
   type InboundLimits,
   inboundLimits,
+  type SlowClientLimits,
+  slowClientLimits,
   webSocketServerOptions,
 } from '../../adapters/ws/index.js';
 import {
@@ -34,7 +36,7 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions extends Partial<InboundLimits> {
+export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partial<SlowClientLimits> {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
@@ -66,12 +68,14 @@ export class LocalWebSocketApi {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly deadlines: ConnectionDeadlines;
   private readonly inbound: InboundLimits;
+  private readonly slowClients: SlowClientLimits;
   private closing = false;
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
     this.inbound = inboundLimits(options);
+    this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
@@ -160,6 +164,7 @@ export class LocalWebSocketApi {
   private accept(facts: ConnectionFacts, ws: WebSocket, stream: Socket): void {
     const connection = new LocalConnection(facts, ws, stream, {
       inbound: this.inbound,
+      slowClients: this.slowClients,
       maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
       run: (target, work) => this.run(target, work),
       onError: (error) => this.options.onError?.(error, 'emulator'),

@@ -8,7 +8,6 @@ export interface ServerConfig extends TransportLimits {
   readonly host: string;
   readonly port: number;
   readonly heartbeatIntervalMs: number;
-  readonly maxBufferedBytes: number;
   readonly maxConcurrentDeliveries: number;
   /** Set: join the Redis cluster; unset: run on the in-memory default. */
   readonly redisUrl: string | undefined;
@@ -36,7 +35,6 @@ export function readServerConfig(env: Env): ServerConfig {
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
     ...readTransportLimits(env),
     heartbeatIntervalMs: integerSetting(env, 'HEARTBEAT_INTERVAL_MS', 30_000, 10),
-    maxBufferedBytes: integerSetting(env, 'MAX_BUFFERED_BYTES', 4 * KIB * KIB, 1),
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
     cluster: {

@@ -13,6 +13,7 @@ export async function startRecordingServer(
     maxConnectionAgeMs?: number;
     heartbeatIntervalMs?: number;
     maxBufferedBytes?: number;
+    maxBufferedFrames?: number;
     maxQueuedFramesPerClient?: number;
     received?: (id: ConnectionId, text: string) => Promise<void>;
     /** Runs before the close is recorded, to model a slow leave. */
@@ -23,6 +24,7 @@ export async function startRecordingServer(
   const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as string[] };
   const gateway = new WsMessageGateway({
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    ...(options.maxBufferedFrames === undefined ? {} : { maxBufferedFrames: options.maxBufferedFrames }),
     slowClientGraceMs: 500,
   });
   const handler: ChatConnectionHandler = {

@@ -9,6 +9,7 @@ describe('readTransportLimits', () => {
       maxMessageBytes: 128 * 1024,
       maxFramesPerMessage: 128,
       incompleteMessageTimeoutMs: 10_000,
+      maxBufferedBytes: 4 * 1024 * 1024,
       idleTimeoutMs: 600_000,
       maxConnectionAgeMs: 7_200_000,
       shutdownGraceMs: 5000,
@@ -21,12 +22,14 @@ describe('readTransportLimits', () => {
       MAX_MESSAGE_BYTES: '4096',
       MAX_FRAMES_PER_MESSAGE: '8',
       INCOMPLETE_MESSAGE_TIMEOUT_MS: '250',
+      MAX_BUFFERED_BYTES: '65536',
     });
     expect(limits).toMatchObject({
       maxFrameBytes: 1024,
       maxMessageBytes: 4096,
       maxFramesPerMessage: 8,
       incompleteMessageTimeoutMs: 250,
+      maxBufferedBytes: 65536,
     });
   });
 
