@@ -96,8 +96,8 @@ export class WsChatServer {
   }
 
   /**
-   * Stops accepting, closes every client with 1001 (cutting those that do not answer within
-   * `graceMs`), and resolves once the handler has been told of each close.
+   * Stops accepting and handling messages, closes every client with 1001 (cutting those that do
+   * not answer within `graceMs`), and resolves once the handler has been told of each close.
    */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
@@ -142,16 +142,18 @@ export class WsChatServer {
     socket.on('close', this.onClose);
   }
 
-  private run(client: Client, work: Work): Promise<void> {
+  private run(client: Client, work: Work): Promise<void> | undefined {
     if (work === OPENED) return this.handler.opened(client.id);
     if (work === CLOSED) return this.handler.closed(client.id).finally(client.left);
+    // Shutting down: what a client sent before is dropped, not broadcast to clients being closed.
+    if (this.closing) return undefined;
     return this.handler.received(client.id, work);
   }
 
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
     // A binary frame or any message after a broken limit: its guard has closed the connection.
-    if (client === undefined || !client.guard.admit() || isBinary) return;
+    if (client === undefined || !client.guard.admit() || isBinary || this.closing) return;
     this.deadlines.touch(socket);
     client.queue.push(data.toString());
   }

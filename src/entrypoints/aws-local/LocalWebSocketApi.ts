@@ -176,7 +176,7 @@ export class LocalWebSocketApi {
     ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // A binary frame or any message after a broken limit: the guard has closed the connection.
-      if (!connection.guard.admit() || isBinary) return;
+      if (!connection.guard.admit() || isBinary || this.closing) return;
       this.deadlines.touch(ws);
       connection.touch();
       connection.queue.push(data.toString());
@@ -197,7 +197,8 @@ export class LocalWebSocketApi {
       const event = disconnectEvent(connection.facts, work.code, work.reason);
       return this.invoke('$disconnect', event).then(work.done, work.done);
     }
-    return this.dispatch(connection, work);
+    // Shutting down: messages still queued are not routed to clients that are being closed.
+    return this.closing ? undefined : this.dispatch(connection, work);
   }
 
   private async dispatch(connection: LocalConnection, body: string): Promise<void> {

@@ -233,6 +233,23 @@ describe('WsChatServer', () => {
       started = undefined;
     });
 
+    it('handles no more messages once it is closing, and still runs every leave', async () => {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      started = await startRecordingServer({ received: () => gate });
+      const client = await ChatClient.connect(started.url);
+      for (let i = 0; i < 5; i++) client.send(`m${i}`);
+      await eventually(() => started?.events.received.length === 1);
+      const closing = started.server.close(100);
+      release();
+      await closing;
+      expect(started.events.received).toEqual(['m0']);
+      expect(started.events.closed).toHaveLength(1);
+      started = undefined;
+    });
+
     it('resolves only once the handler has been told of every close', async () => {
       started = await startRecordingServer({ closed: () => delay(150) });
       await Promise.all([1, 2].map(() => ChatClient.connect(started?.url as string)));
