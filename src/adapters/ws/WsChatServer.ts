@@ -8,6 +8,7 @@ import { ConnectionDeadlines, type ConnectionDeadlinesOptions } from './Connecti
 import { FrameQueue } from './FrameQueue.js';
 import { InboundFrameGuard } from './InboundFrameGuard.js';
 import { type InboundLimits, inboundLimits, webSocketServerOptions } from './InboundLimits.js';
+import { ReportThrottle } from './ReportThrottle.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
 
 /** What the server reports to the application about each client. */
@@ -23,7 +24,7 @@ export interface WsChatServerOptions extends ConnectionDeadlinesOptions, Partial
   readonly port: number;
   /** Messages of one client waiting beyond which its socket stops being read. */
   readonly maxQueuedFramesPerClient?: number;
-  /** Called with any failure of the handler or a client; the connection and the server carry on. */
+  /** Called with any failure of the handler or a client; rate-limited, never a reason to stop. */
   readonly onError?: (error: unknown, context: 'frame' | 'socket') => void;
 }
 
@@ -54,10 +55,12 @@ export class WsChatServer {
   private readonly clients = new Map<WebSocket, Client>();
   private closing = false;
   private readonly leaving = new Set<Promise<void>>();
+  private readonly frameErrors: ReportThrottle;
+  private readonly socketErrors: ReportThrottle;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket) => void;
-  private readonly reportFrameError = (error: unknown) => this.options.onError?.(error, 'frame');
-  private readonly reportSocketError = (error: unknown) => this.options.onError?.(error, 'socket');
+  private readonly reportFrameError = (error: unknown) => this.frameErrors.pass(error);
+  private readonly reportSocketError = (error: unknown) => this.socketErrors.pass(error);
 
   constructor(
     private readonly gateway: WsMessageGateway,
@@ -65,6 +68,8 @@ export class WsChatServer {
     private readonly options: WsChatServerOptions,
   ) {
     this.limits = inboundLimits(options);
+    this.frameErrors = new ReportThrottle((error) => options.onError?.(error, 'frame'));
+    this.socketErrors = new ReportThrottle((error) => options.onError?.(error, 'socket'));
     this.http = createServer((req, res) => {
       const healthy = req.url === '/health' && !this.closing;
       res.writeHead(healthy ? 200 : 426, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'Upgrade Required\n');

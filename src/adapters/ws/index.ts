@@ -6,6 +6,7 @@ export * from './FrameWriter.js';
 export * from './InboundFrameGuard.js';
 export * from './InboundLimits.js';
 export * from './ReadingDeadline.js';
+export * from './ReportThrottle.js';
 export * from './serverTextFrame.js';
 export * from './WsChatServer.js';
 export * from './WsMessageGateway.js';

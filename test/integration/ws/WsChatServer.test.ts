@@ -206,6 +206,18 @@ describe('WsChatServer', () => {
     });
   });
 
+  describe('errors', () => {
+    it('reports client errors at a bounded rate', async () => {
+      const reported: unknown[] = [];
+      started = await startRecordingServer({ onError: (error) => reported.push(error) });
+      const clients = await Promise.all(Array.from({ length: 30 }, () => RawWebSocket.connect(started?.url as string)));
+      await Promise.all(clients.map((raw) => raw.write(clientFrame(Opcode.text, Buffer.from([0xff, 0xfe])))));
+      await Promise.all(clients.map((raw) => raw.closed));
+      await delay(100);
+      expect(reported).toHaveLength(10);
+    });
+  });
+
   describe('close', () => {
     it('closes every client with 1001 and reports each as closed', async () => {
       started = await startRecordingServer({});
