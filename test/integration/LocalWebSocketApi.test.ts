@@ -12,6 +12,7 @@ import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketA
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
 import { ChatClient, eventually } from '../support/ChatClient.js';
+import { RawWebSocket } from '../support/RawWebSocket.js';
 
 describe('LocalWebSocketApi', () => {
   let local: RunningLocalApi | undefined;
@@ -60,13 +61,12 @@ describe('LocalWebSocketApi', () => {
   });
 
   describe('route selection', () => {
-    it('routes by action, falls back to $default, and base64-encodes binary frames', async () => {
+    it('routes by action and falls back to $default', async () => {
       local = await startLocalApi(recording());
       const client = await ChatClient.connect(local.url);
       client.send('{"action":"sendMessage","data":"x"}');
       client.send('{"action":"shout"}');
       client.send('not json');
-      client.send(Buffer.from([1, 2, 3]));
       await client.close();
       await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
       expect(events.map((event) => [event.requestContext.routeKey, event.body, event.isBase64Encoded])).toEqual([
@@ -74,9 +74,19 @@ describe('LocalWebSocketApi', () => {
         ['sendMessage', '{"action":"sendMessage","data":"x"}', false],
         ['$default', '{"action":"shout"}', false],
         ['$default', 'not json', false],
-        ['$default', 'AQID', true],
         ['$disconnect', undefined, false],
       ]);
+    });
+
+    it('closes a binary frame with 1003 and invokes no route for it, as API Gateway does', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      client.send('{"action":"sendMessage","data":"before"}');
+      client.send(Buffer.from([1, 2, 3]));
+      expect((await client.closed).code).toBe(1003);
+      await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
+      expect(events.map((event) => event.requestContext.routeKey)).toEqual(['$connect', 'sendMessage', '$disconnect']);
+      expect(events[2]?.requestContext.disconnectStatusCode).toBe(1003);
     });
   });
 
@@ -136,13 +146,44 @@ describe('LocalWebSocketApi', () => {
   });
 
   describe('limits', () => {
-    it('closes a client message over 128 KiB with 1009 and an idle connection with 1001', async () => {
+    it('closes a frame over 32 KiB and a message over 128 KiB with 1009, and an idle connection with 1001', async () => {
       local = await startLocalApi(recording(), { idleTimeoutMs: 300 });
-      const big = await ChatClient.connect(local.url);
+      const bigFrame = await ChatClient.connect(local.url);
+      const bigMessage = await ChatClient.connect(local.url);
       const idle = await ChatClient.connect(local.url);
-      big.send('x'.repeat(128 * 1024 + 1));
-      expect((await big.closed).code).toBe(1009);
+      bigFrame.send('x'.repeat(32 * 1024 + 1));
+      bigMessage.sendFragmented('x'.repeat(128 * 1024 + 1), 32 * 1024);
+      expect((await bigFrame.closed).code).toBe(1009);
+      expect((await bigMessage.closed).code).toBe(1009);
       expect((await idle.closed).code).toBe(1001);
+    });
+
+    it('accepts a message of 128 KiB in frames of 32 KiB', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      client.sendFragmented(JSON.stringify({ action: 'sendMessage', data: 'x'.repeat(128 * 1024 - 34) }), 32 * 1024);
+      await eventually(() => events.some((event) => event.requestContext.routeKey === 'sendMessage'));
+      await client.close();
+    });
+
+    it('disconnects a client that stops reading, with 1008, and answers 410 to posts for it', async () => {
+      local = await startLocalApi(recording(), { maxBufferedBytes: 256 * 1024 });
+      const slow = await RawWebSocket.connect(local.url);
+      slow.stopReading();
+      await eventually(() => events.length === 1);
+      const id = events[0]?.requestContext.connectionId as string;
+      const sdk = management();
+      const post = () => sdk.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'x'.repeat(100 * 1024) }));
+      let gone: unknown;
+      for (let i = 0; i < 500 && gone === undefined; i++)
+        gone = await post().then(
+          () => undefined,
+          (error) => error,
+        );
+      expect(gone).toBeInstanceOf(GoneException);
+      slow.socket.resume();
+      expect(await slow.closed).toBe(1008);
+      sdk.destroy();
     });
   });
 });

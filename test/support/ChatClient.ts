@@ -52,6 +52,15 @@ export class ChatClient {
     this.send(JSON.stringify({ action: 'sendMessage', data }));
   }
 
+  /** Sends `text` as one text message in frames of at most `frameBytes` bytes of payload each. */
+  sendFragmented(text: string, frameBytes: number): void {
+    const bytes = Buffer.from(text);
+    for (let offset = 0; offset < bytes.length; offset += frameBytes) {
+      const fin = offset + frameBytes >= bytes.length;
+      this.socket.send(bytes.subarray(offset, offset + frameBytes), { binary: false, fin });
+    }
+  }
+
   /** Resolves once at least `count` frames arrived; rejects after `timeoutMs` with what did. */
   async waitForFrames(count: number, timeoutMs = 10_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;

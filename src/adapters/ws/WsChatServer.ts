@@ -4,66 +4,79 @@ import type { AddressInfo } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type ConnectionId, toConnectionId } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
-import { ConnectionLimits, type ConnectionLimitsOptions } from './ConnectionLimits.js';
+import { ConnectionDeadlines, type ConnectionDeadlinesOptions } from './ConnectionDeadlines.js';
 import { FrameQueue } from './FrameQueue.js';
+import { InboundFrameGuard } from './InboundFrameGuard.js';
+import { type InboundLimits, inboundLimits, webSocketServerOptions } from './InboundLimits.js';
+import { ReportThrottle } from './ReportThrottle.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
-
-/** What the server holds for each open socket. */
-interface Client {
-  readonly id: ConnectionId;
-  readonly queue: FrameQueue;
-}
 
 /** What the server reports to the application about each client. */
 export interface ChatConnectionHandler {
   opened(id: ConnectionId): Promise<void>;
+  /** The text of one text message; binary frames never get here (they close with 1003). */
   received(id: ConnectionId, text: string): Promise<void>;
   closed(id: ConnectionId): Promise<void>;
 }
 
-export interface WsChatServerOptions extends ConnectionLimitsOptions {
+export interface WsChatServerOptions extends ConnectionDeadlinesOptions, Partial<InboundLimits> {
   readonly host: string;
   readonly port: number;
-  /** Largest message accepted; a larger one closes its connection with 1009. */
-  readonly maxMessageBytes: number;
-  /** Frames of one client handled at a time beyond which its socket stops being read. */
+  /** Messages of one client waiting beyond which its socket stops being read. */
   readonly maxQueuedFramesPerClient?: number;
-  /** Called with any failure of the handler; the connection and the server carry on. */
-  readonly onError?: (error: unknown, context: string) => void;
+  /** Called with any failure of the handler or a client; rate-limited, never a reason to stop. */
+  readonly onError?: (error: unknown, context: 'frame' | 'socket') => void;
+}
+
+/** A client's queue handles its messages' texts, between its join and its leave. */
+const OPENED = Symbol('opened');
+const CLOSED = Symbol('closed');
+type Work = string | typeof OPENED | typeof CLOSED;
+
+/** What the server holds for each open socket. */
+interface Client {
+  readonly id: ConnectionId;
+  readonly guard: InboundFrameGuard;
+  queue: FrameQueue<Work>;
+  /** Resolves the promise `close` waits on, once the handler has been told of the close. */
+  left?: () => void;
 }
 
 /**
- * Accepts WebSocket clients, hands their frames to the handler one at a time per client (so a
- * sender's messages keep their order), and enforces the limits API Gateway enforces.
+ * Accepts WebSocket clients, hands their messages to the handler one at a time per client (so a
+ * sender's messages keep their order, and one turn of the event loop per message, so no client
+ * holds up the others), and enforces the limits API Gateway enforces (`InboundLimits`).
  */
 export class WsChatServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly limits: ConnectionLimits;
+  private readonly deadlines: ConnectionDeadlines;
+  private readonly limits: InboundLimits;
   private readonly clients = new Map<WebSocket, Client>();
   private closing = false;
   private readonly leaving = new Set<Promise<void>>();
-  private readonly reportFrameError = (error: unknown) => this.options.onError?.(error, 'frame');
-  private readonly reportSocketError = (error: unknown) => this.options.onError?.(error, 'socket');
+  private readonly frameErrors: ReportThrottle;
+  private readonly socketErrors: ReportThrottle;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket) => void;
+  private readonly reportFrameError = (error: unknown) => this.frameErrors.pass(error);
+  private readonly reportSocketError = (error: unknown) => this.socketErrors.pass(error);
 
   constructor(
     private readonly gateway: WsMessageGateway,
     private readonly handler: ChatConnectionHandler,
     private readonly options: WsChatServerOptions,
   ) {
+    this.limits = inboundLimits(options);
+    this.frameErrors = new ReportThrottle((error) => options.onError?.(error, 'frame'));
+    this.socketErrors = new ReportThrottle((error) => options.onError?.(error, 'socket'));
     this.http = createServer((req, res) => {
       const healthy = req.url === '/health' && !this.closing;
       res.writeHead(healthy ? 200 : 426, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'Upgrade Required\n');
     });
-    this.wss = new WebSocketServer({
-      server: this.http,
-      maxPayload: options.maxMessageBytes,
-      perMessageDeflate: false,
-    });
+    this.wss = new WebSocketServer({ server: this.http, ...webSocketServerOptions(this.limits) });
     this.wss.on('connection', (socket, request) => this.accept(socket, request));
-    this.limits = new ConnectionLimits(options);
+    this.deadlines = new ConnectionDeadlines(options);
     const received = (socket: WebSocket, data: RawData, isBinary: boolean) => this.received(socket, data, isBinary);
     const closed = (socket: WebSocket) => this.closed(socket);
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
@@ -83,17 +96,17 @@ export class WsChatServer {
         resolve();
       });
     });
-    this.limits.start();
+    this.deadlines.start();
     return this.http.address() as AddressInfo;
   }
 
   /**
-   * Stops accepting, closes every client with 1001 (cutting those that do not answer within
-   * `graceMs`), and resolves once the handler has been told of each close.
+   * Stops accepting and handling messages, closes every client with 1001 (cutting those that do
+   * not answer within `graceMs`), and resolves once the handler has been told of each close.
    */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    this.limits.stop();
+    this.deadlines.stop();
     const closed = [...this.clients.keys()].map((socket) => this.whenClosed(socket));
     for (const socket of this.clients.keys()) socket.close(CloseCodes.goingAway, 'Server shutting down');
     const cut = setTimeout(() => {
@@ -115,41 +128,53 @@ export class WsChatServer {
       return;
     }
     const id = toConnectionId(flatString(randomUUID()));
-    const queue = new FrameQueue(socket, this.options.maxQueuedFramesPerClient ?? 32, this.reportFrameError);
-    this.clients.set(socket, { id, queue });
+    const guard = new InboundFrameGuard(socket, request.socket, this.limits, this.reportSocketError);
+    const client: Client = { id, guard, queue: undefined as unknown as FrameQueue<Work> };
+    client.queue = new FrameQueue<Work>(
+      socket,
+      (work) => this.run(client, work),
+      this.options.maxQueuedFramesPerClient ?? 32,
+      this.reportFrameError,
+    );
+    this.clients.set(socket, client);
     this.gateway.attach(id, socket, request.socket);
-    this.limits.track(socket);
-    // Frames that arrive before the join completes wait in the queue behind it.
-    queue.push(() => this.handler.opened(id));
+    this.deadlines.track(socket);
+    // Messages that arrive before the join completes wait in the queue behind it.
+    client.queue.push(OPENED);
     // Listeners shared by every socket (`this` is the socket): no closures held per connection.
     socket.on('message', this.onMessage);
     // `on`, not `once`: 'close' comes once anyway, and `once` wraps each listener.
     socket.on('close', this.onClose);
   }
 
+  private run(client: Client, work: Work): Promise<void> | undefined {
+    if (work === OPENED) return this.handler.opened(client.id);
+    if (work === CLOSED) return this.handler.closed(client.id).finally(client.left);
+    // Shutting down: what a client sent before is dropped, not broadcast to clients being closed.
+    if (this.closing) return undefined;
+    return this.handler.received(client.id, work);
+  }
+
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
-    if (client === undefined) return;
-    this.limits.touch(socket);
-    if (isBinary) {
-      // API Gateway accepts no binary frames: it closes the connection, and so does this server.
-      socket.close(1003, 'Binary frames are not supported');
-      return;
-    }
-    const text = data.toString();
-    client.queue.push(() => this.handler.received(client.id, text));
+    // A binary frame or any message after a broken limit: its guard has closed the connection.
+    if (client === undefined || !client.guard.admit() || isBinary || this.closing) return;
+    this.deadlines.touch(socket);
+    client.queue.push(data.toString());
   }
 
   private closed(socket: WebSocket): void {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.clients.delete(socket);
-    this.limits.untrack(socket);
+    client.guard.dispose();
+    this.deadlines.untrack(socket);
     this.gateway.detach(client.id);
     // Tracked until it has run, so that `close` can wait for every leave.
-    const left = new Promise<void>((resolve) =>
-      client.queue.push(() => this.handler.closed(client.id).finally(resolve)),
-    );
+    const left = new Promise<void>((resolve) => {
+      client.left = resolve;
+      client.queue.push(CLOSED);
+    });
     this.leaving.add(left);
     void left.then(() => this.leaving.delete(left));
   }

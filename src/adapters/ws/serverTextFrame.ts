@@ -1,9 +1,10 @@
 /**
- * Encodes `text` as one complete WebSocket text frame as a server sends it (RFC 6455, section
- * 5.2: FIN set, opcode 0x1, unmasked), header and payload in one buffer.
+ * Encodes `payload` (text, or its UTF-8 bytes) as one complete WebSocket text frame as a server
+ * sends it (RFC 6455, section 5.2: FIN set, opcode 0x1, unmasked), header and payload in one
+ * buffer.
  */
-export function serverTextFrame(text: string): Buffer {
-  const length = Buffer.byteLength(text, 'utf8');
+export function serverTextFrame(payload: string | Buffer): Buffer {
+  const length = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
   const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   frame[0] = 0x81;
@@ -17,6 +18,7 @@ export function serverTextFrame(text: string): Buffer {
     frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  frame.write(text, headerLength, 'utf8');
+  if (typeof payload === 'string') frame.write(payload, headerLength, 'utf8');
+  else payload.copy(frame, headerLength);
   return frame;
 }

@@ -1,37 +1,66 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import {
+  type FrameLimitError,
+  FrameQueue,
+  FrameWriter,
+  InboundFrameGuard,
+  type InboundLimits,
+  type SlowClientLimits,
+  serverTextFrame,
+} from '../../adapters/ws/index.js';
 import type { ConnectionFacts } from './events.js';
 
-/** Close codes API Gateway uses. */
-export const CLOSE = { normal: 1000, goingAway: 1001, messageTooBig: 1009 } as const;
+/** The close of a connection, queued behind its messages: `$disconnect` runs last. */
+export interface Disconnected {
+  readonly code: number;
+  readonly reason: string;
+  /** Called once `$disconnect` has run. */
+  readonly done: () => void;
+}
 
-export interface LocalConnectionLimits {
-  readonly idleTimeoutMs: number;
-  readonly maxConnectionAgeMs: number;
-  /** Invocations waiting for one connection beyond which its socket stops being read. */
+/** What a connection's queue handles: a message's text, then its close. */
+export type ConnectionWork = string | Disconnected;
+
+export interface LocalConnectionOptions {
+  readonly inbound: InboundLimits;
+  readonly slowClients: SlowClientLimits;
+  /** Messages waiting for one connection beyond which its socket stops being read. */
   readonly maxQueuedInvocations: number;
+  /** Runs one piece of this connection's work (an invocation). */
+  readonly run: (connection: LocalConnection, work: ConnectionWork) => Promise<void> | undefined;
+  readonly onError: (error: unknown) => void;
+  readonly onViolation: (error: FrameLimitError) => void;
 }
 
 /**
- * One client of the emulated API: its socket, API Gateway's limits, and the queue that runs its
- * invocations one at a time in arrival order (`$connect` first, `$disconnect` last).
+ * One client of the emulated API. Its frames, its queue and its sends go through the same
+ * pieces as the chat server's (`InboundFrameGuard`, `FrameQueue`, `FrameWriter`), so a client
+ * meets the same limits on both: one invocation at a time in arrival order, and a client that
+ * stops reading is disconnected, as API Gateway drops one it cannot deliver to.
  */
 export class LocalConnection {
+  /** Last client message or Management API post, epoch ms (the Management API's `lastActiveAt`). */
   lastActiveAt: number;
-  private tail: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private paused = false;
-  private readonly idle: NodeJS.Timeout;
-  private readonly age: NodeJS.Timeout;
+  readonly guard: InboundFrameGuard;
+  readonly queue: FrameQueue<ConnectionWork>;
+  private readonly writer: FrameWriter;
 
   constructor(
     readonly facts: ConnectionFacts,
     readonly socket: WebSocket,
-    private readonly limits: LocalConnectionLimits,
+    stream: Duplex,
+    options: LocalConnectionOptions,
   ) {
     this.lastActiveAt = facts.connectedAt;
-    const close = (reason: string) => () => this.close(CLOSE.goingAway, reason);
-    this.idle = setTimeout(close('Going away'), limits.idleTimeoutMs).unref();
-    this.age = setTimeout(close('Going away'), limits.maxConnectionAgeMs).unref();
+    this.guard = new InboundFrameGuard(socket, stream, options.inbound, options.onViolation);
+    this.writer = new FrameWriter(socket, stream, options.slowClients);
+    this.queue = new FrameQueue<ConnectionWork>(
+      socket,
+      (work) => options.run(this, work),
+      options.maxQueuedInvocations,
+      options.onError,
+    );
   }
 
   get id(): string {
@@ -42,45 +71,20 @@ export class LocalConnection {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Client activity: restarts the idle timer. */
+  /** Client activity. */
   touch(): void {
     this.lastActiveAt = Date.now();
-    this.idle.refresh();
   }
 
-  /** Runs `work` after everything queued before it; failures are the caller's to report. */
-  enqueue(work: () => Promise<void>): Promise<void> {
-    this.queued++;
-    if (this.queued >= this.limits.maxQueuedInvocations && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-    const run = this.tail.then(work).finally(() => {
-      this.queued--;
-      if (this.paused && this.queued < this.limits.maxQueuedInvocations / 2) {
-        this.paused = false;
-        this.socket.resume();
-      }
-    });
-    this.tail = run.catch(() => {});
-    return run;
-  }
-
-  /** Sends one text frame. */
-  send(data: Buffer): void {
+  /** Sends one text frame; false when the connection is gone or was just cut for falling behind. */
+  send(data: Buffer | string): boolean {
     this.lastActiveAt = Date.now();
-    this.socket.send(data, { binary: false });
+    return this.writer.write(data, serverTextFrame(data));
   }
 
   close(code: number, reason: string): void {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }
-  }
-
-  /** Stops the limit timers once the socket is closed. */
-  dispose(): void {
-    clearTimeout(this.idle);
-    clearTimeout(this.age);
   }
 }

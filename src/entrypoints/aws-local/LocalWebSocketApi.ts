@@ -3,6 +3,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import {
+  CloseCodes,
+  ConnectionDeadlines,
+  type InboundLimits,
+  inboundLimits,
+  type SlowClientLimits,
+  slowClientLimits,
+  webSocketServerOptions,
+} from '../../adapters/ws/index.js';
+import {
   type ConnectionFacts,
   connectEvent,
   disconnectEvent,
@@ -11,7 +20,7 @@ import {
   messageEvent,
   newConnectionId,
 } from './events.js';
-import { CLOSE, LocalConnection, type LocalConnectionLimits } from './LocalConnection.js';
+import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
 
@@ -27,12 +36,15 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions extends Omit<LocalConnectionLimits, 'maxQueuedInvocations'> {
+export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partial<SlowClientLimits> {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
-  /** API Gateway's message limit: 128 KiB. A larger client message closes with 1009. */
+  /** API Gateway's message limit: 128 KiB, for client messages (1009) and Management API posts (413). */
   readonly maxMessageBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnectionAgeMs: number;
+  /** Messages waiting for one connection beyond which its socket stops being read. */
   readonly maxQueuedInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
@@ -54,12 +66,19 @@ export class LocalWebSocketApi {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, LocalConnection>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly deadlines: ConnectionDeadlines;
+  private readonly inbound: InboundLimits;
+  private readonly slowClients: SlowClientLimits;
   private closing = false;
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.inbound = inboundLimits(options);
+    this.slowClients = slowClientLimits(options);
+    this.deadlines = new ConnectionDeadlines(options);
+    // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
+    this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
     this.http = createServer((request, response) => {
       if (request.method === 'POST') this.countPost(response);
       const latency = options.managementLatencyMs ?? 0;
@@ -104,7 +123,7 @@ export class LocalWebSocketApi {
   /** Refuses new clients, closes every open one with 1001, and waits for their `$disconnect`s. */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
-    for (const connection of this.connections.values()) connection.close(CLOSE.goingAway, 'Going away');
+    for (const connection of this.connections.values()) connection.close(CloseCodes.goingAway, 'Going away');
     const cut = setTimeout(() => {
       for (const connection of this.connections.values()) connection.socket.terminate();
     }, graceMs).unref();
@@ -139,40 +158,58 @@ export class LocalWebSocketApi {
       await this.invoke('$disconnect', disconnectEvent(facts, 1006, 'Client went away during $connect'));
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(facts, ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(facts, ws, socket));
   }
 
-  private accept(facts: ConnectionFacts, ws: WebSocket): void {
-    const connection = new LocalConnection(facts, ws, {
-      idleTimeoutMs: this.options.idleTimeoutMs,
-      maxConnectionAgeMs: this.options.maxConnectionAgeMs,
+  private accept(facts: ConnectionFacts, ws: WebSocket, stream: Socket): void {
+    const connection = new LocalConnection(facts, ws, stream, {
+      inbound: this.inbound,
+      slowClients: this.slowClients,
       maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
+      run: (target, work) => this.run(target, work),
+      onError: (error) => this.options.onError?.(error, 'emulator'),
+      // As on API Gateway, a broken limit is the client's to hear of (its close code), not a log's.
+      onViolation: () => {},
     });
     this.connections.set(facts.connectionId, connection);
+    this.deadlines.track(ws);
     ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      // A binary frame or any message after a broken limit: the guard has closed the connection.
+      if (!connection.guard.admit() || isBinary || this.closing) return;
+      this.deadlines.touch(ws);
       connection.touch();
-      const payload = toBuffer(data);
-      this.track(connection.enqueue(() => this.dispatch(connection, payload, isBinary)));
+      connection.queue.push(data.toString());
     });
     ws.once('close', (code: number, reason: Buffer) => {
-      connection.dispose();
+      connection.guard.dispose();
+      this.deadlines.untrack(ws);
       this.connections.delete(facts.connectionId);
-      const event = disconnectEvent(facts, code, reason.toString());
-      this.track(connection.enqueue(async () => void (await this.invoke('$disconnect', event))));
+      // Tracked so that `close` waits for it; queued so that it runs after every message.
+      this.track(new Promise<void>((done) => connection.queue.push({ code, reason: reason.toString(), done })));
     });
-    if (this.closing) connection.close(CLOSE.goingAway, 'Going away');
+    if (this.closing) connection.close(CloseCodes.goingAway, 'Going away');
   }
 
-  private async dispatch(connection: LocalConnection, payload: Buffer, isBinary: boolean): Promise<void> {
-    const routeKey = selectRoute(payload, isBinary, this.routes);
-    const event = messageEvent(connection.facts, routeKey, payload, isBinary);
+  /** One connection's next piece of work: a message's route, or `$disconnect` after all of them. */
+  private run(connection: LocalConnection, work: ConnectionWork): Promise<void> | undefined {
+    if (typeof work !== 'string') {
+      const event = disconnectEvent(connection.facts, work.code, work.reason);
+      return this.invoke('$disconnect', event).then(work.done, work.done);
+    }
+    // Shutting down: messages still queued are not routed to clients that are being closed.
+    return this.closing ? undefined : this.dispatch(connection, work);
+  }
+
+  private async dispatch(connection: LocalConnection, body: string): Promise<void> {
+    const routeKey = selectRoute(body, this.routes);
+    const event = messageEvent(connection.facts, routeKey, body);
     const status = await this.invoke(routeKey, event);
     // API Gateway tells the client when its integration failed outright.
     if ((status === 502 || status === 504) && connection.open) {
       const { connectionId, requestId } = event.requestContext;
       const message = status === 504 ? 'Endpoint request timed out' : 'Internal server error';
-      connection.send(Buffer.from(JSON.stringify({ message, connectionId, requestId })));
+      connection.send(JSON.stringify({ message, connectionId, requestId }));
     }
   }
 
@@ -225,9 +262,4 @@ export class LocalWebSocketApi {
 
 function refuse(socket: Socket, status: number): void {
   if (!socket.destroyed) socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }

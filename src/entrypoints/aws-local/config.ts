@@ -1,8 +1,8 @@
-import { type ConnectionLimitSettings, readConnectionLimits } from '../connectionLimits.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
+import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 
 /** Everything the local API Gateway reads from its environment. */
-export interface AwsLocalConfig extends ConnectionLimitSettings {
+export interface AwsLocalConfig extends TransportLimits {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
@@ -24,7 +24,7 @@ export function readAwsLocalConfig(env: Env): AwsLocalConfig {
     tableName: stringSetting(env, 'CONNECTIONS_TABLE', 'chat-connections'),
     roomsTableName: stringSetting(env, 'ROOMS_TABLE', 'chat-rooms'),
     dynamoDbEndpoint: dynamoDbEndpoint === '' ? undefined : dynamoDbEndpoint,
-    ...readConnectionLimits(env),
+    ...readTransportLimits(env),
     lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),
   };
 }

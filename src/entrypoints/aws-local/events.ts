@@ -96,18 +96,9 @@ export function connectEvent(
   };
 }
 
-/** A client frame routed to `routeKey`; binary frames arrive base64-encoded. */
-export function messageEvent(
-  facts: ConnectionFacts,
-  routeKey: string,
-  data: Buffer,
-  isBinary: boolean,
-): LocalWebSocketEvent {
-  return {
-    requestContext: requestContext(facts, routeKey, 'MESSAGE'),
-    body: isBinary ? data.toString('base64') : data.toString('utf8'),
-    isBase64Encoded: isBinary,
-  };
+/** A client's text message routed to `routeKey` (binary frames close their connection instead). */
+export function messageEvent(facts: ConnectionFacts, routeKey: string, body: string): LocalWebSocketEvent {
+  return { requestContext: requestContext(facts, routeKey, 'MESSAGE'), body, isBase64Encoded: false };
 }
 
 /** `$disconnect`, with the close code and reason API Gateway reports. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CLOSE, type LocalConnection } from './LocalConnection.js';
+import { CloseCodes } from '../../adapters/ws/index.js';
+import type { LocalConnection } from './LocalConnection.js';
 
 export interface ManagementApiOptions {
   readonly stage: string;
@@ -20,8 +21,9 @@ export function managementTarget(url: string, stage: string): string | undefined
 
 /**
  * API Gateway's Management API as the SDK client calls it: `POST` delivers the body as one text
- * frame, `GET` describes the connection, `DELETE` closes it. An unknown or closed id answers
- * 410 `GoneException`; errors carry `x-amzn-ErrorType` as the service's do.
+ * frame (under the emulator's slow-client rule), `GET` describes the connection, `DELETE`
+ * closes it. An unknown or closed id answers 410 `GoneException`; errors carry
+ * `x-amzn-ErrorType` as the service's do.
  */
 export async function serveManagementApi(
   request: IncomingMessage,
@@ -35,8 +37,8 @@ export async function serveManagementApi(
   switch (request.method) {
     case 'POST': {
       if (body === undefined) return fail(response, 413, 'PayloadTooLargeException', 'Message too long');
-      if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
-      connection.send(body);
+      // A connection cut for falling behind on reading is gone too, as on API Gateway.
+      if (connection === undefined || !connection.send(body)) return fail(response, 410, 'GoneException', 'Gone');
       response.writeHead(200, { 'content-type': 'application/json' }).end();
       return;
     }
@@ -53,7 +55,7 @@ export async function serveManagementApi(
     }
     case 'DELETE': {
       if (connection === undefined || !connection.open) return fail(response, 410, 'GoneException', 'Gone');
-      connection.close(CLOSE.normal, '');
+      connection.close(CloseCodes.normal, '');
       response.writeHead(204).end();
       return;
     }

@@ -1,15 +1,14 @@
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
-import { type ConnectionLimitSettings, readConnectionLimits } from '../connectionLimits.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
+import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 
 const KIB = 1024;
 
 /** Everything the standalone server reads from its environment. */
-export interface ServerConfig extends ConnectionLimitSettings {
+export interface ServerConfig extends TransportLimits {
   readonly host: string;
   readonly port: number;
   readonly heartbeatIntervalMs: number;
-  readonly maxBufferedBytes: number;
   readonly maxConcurrentDeliveries: number;
   /** Set: join the Redis cluster; unset: run on the in-memory default. */
   readonly redisUrl: string | undefined;
@@ -37,9 +36,8 @@ export function readServerConfig(env: Env): ServerConfig {
   return {
     host: stringSetting(env, 'HOST', '0.0.0.0'),
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
-    ...readConnectionLimits(env),
+    ...readTransportLimits(env),
     heartbeatIntervalMs: integerSetting(env, 'HEARTBEAT_INTERVAL_MS', 30_000, 10),
-    maxBufferedBytes: integerSetting(env, 'MAX_BUFFERED_BYTES', 4 * KIB * KIB, 1),
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
     chat: readChatSettings(env),

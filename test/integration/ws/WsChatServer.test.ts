@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
+import { clientFrame, Opcode, RawWebSocket } from '../../support/RawWebSocket.js';
 import { startRecordingServer } from './wsHarness.js';
 
 type Started = Awaited<ReturnType<typeof startRecordingServer>>;
@@ -72,20 +73,148 @@ describe('WsChatServer', () => {
   });
 
   describe('limits', () => {
-    it('closes with 1009 a message over the size limit', async () => {
+    it('closes with 1003 a binary frame, which the handler never hears of', async () => {
       started = await startRecordingServer({});
       const client = await ChatClient.connect(started.url);
-      client.send('x'.repeat(128 * 1024 + 1));
-      expect((await client.closed).code).toBe(1009);
+      client.send(Buffer.from([0x7b, 0x00, 0xff]));
+      expect(await client.closed).toEqual({ code: 1003, reason: 'Binary frames are not supported' });
       await eventually(() => started?.events.closed.length === 1);
+      expect(started.events.received).toEqual([]);
     });
 
-    it('accepts a message of exactly the size limit', async () => {
+    it('closes with 1009 a frame over 32 KiB, though the message is within its limit', async () => {
       started = await startRecordingServer({});
       const client = await ChatClient.connect(started.url);
-      client.send('x'.repeat(128 * 1024));
+      client.send('x'.repeat(32 * 1024 + 1));
+      expect(await client.closed).toEqual({ code: 1009, reason: 'Frame too big' });
+      expect(started.events.received).toEqual([]);
+    });
+
+    it('accepts a message of exactly 128 KiB in frames of exactly 32 KiB', async () => {
+      started = await startRecordingServer({});
+      const client = await ChatClient.connect(started.url);
+      client.sendFragmented('x'.repeat(128 * 1024), 32 * 1024);
       await eventually(() => started?.events.received.length === 1);
+      expect(started.events.received[0]).toHaveLength(128 * 1024);
       client.vanish();
+    });
+
+    it('closes with 1009 a message over 128 KiB, though each frame is within its limit', async () => {
+      started = await startRecordingServer({});
+      const client = await ChatClient.connect(started.url);
+      client.sendFragmented('x'.repeat(128 * 1024 + 1), 32 * 1024);
+      expect((await client.closed).code).toBe(1009);
+      expect(started.events.received).toEqual([]);
+    });
+
+    it('closes with 1008 a message in more frames than allowed', async () => {
+      started = await startRecordingServer({ maxFramesPerMessage: 4 });
+      const client = await ChatClient.connect(started.url);
+      client.sendFragmented('abcd', 1);
+      client.sendFragmented('abcde', 1);
+      expect((await client.closed).code).toBe(1008);
+      expect(started.events.received).toEqual(['abcd']);
+    });
+
+    it.each([
+      [
+        'a fragment',
+        Buffer.concat([clientFrame(Opcode.text, 'a', false), clientFrame(Opcode.continuation, 'b', false)]),
+      ],
+      ['the payload of a frame', clientFrame(Opcode.text, 'z'.repeat(1000)).subarray(0, 100)],
+    ])('closes with 1008 a message that stays incomplete past the timeout, waiting for %s', async (_label, bytes) => {
+      started = await startRecordingServer({ incompleteMessageTimeoutMs: 200 });
+      const raw = await RawWebSocket.connect(started.url);
+      await raw.write(bytes);
+      expect(await raw.closed).toBe(1008);
+    });
+
+    it('lets a message take its time in frames that each arrive in time', async () => {
+      started = await startRecordingServer({ incompleteMessageTimeoutMs: 300 });
+      const raw = await RawWebSocket.connect(started.url);
+      await raw.write(clientFrame(Opcode.text, 'slow ', false));
+      await delay(150);
+      await raw.write(clientFrame(Opcode.continuation, 'but '));
+      await delay(200);
+      await raw.write(clientFrame(Opcode.text, 'steady'));
+      await eventually(() => started?.events.received.length === 2);
+      expect(started.events.received).toEqual(['slow but ', 'steady']);
+      expect(raw.isEnded).toBe(false);
+      raw.destroy();
+    });
+
+    it('does not count against a message the time the server itself stopped reading', async () => {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      started = await startRecordingServer({
+        incompleteMessageTimeoutMs: 200,
+        maxQueuedFramesPerClient: 2,
+        received: () => gate,
+      });
+      const raw = await RawWebSocket.connect(started.url);
+      const last = clientFrame(Opcode.text, 'last');
+      // Complete messages that fill the queue (so the server stops reading), then half a message.
+      const complete = Array.from({ length: 10 }, (_, i) => clientFrame(Opcode.text, `m${i}`));
+      await raw.write(Buffer.concat([...complete, last.subarray(0, 5)]));
+      await raw.write(last.subarray(5));
+      await delay(600);
+      release();
+      await eventually(() => started?.events.received.length === 11);
+      expect(started.events.received.at(-1)).toBe('last');
+      expect(raw.closeCode).toBeUndefined();
+      raw.destroy();
+    });
+
+    it('handles the messages sent before a broken limit in the same write, and none after it', async () => {
+      started = await startRecordingServer({});
+      const raw = await RawWebSocket.connect(started.url);
+      const before = [
+        clientFrame(Opcode.text, 'a'),
+        clientFrame(Opcode.text, 'b', false),
+        clientFrame(Opcode.continuation, 'c'),
+      ];
+      await raw.write(Buffer.concat([...before, clientFrame(Opcode.binary, 'd'), clientFrame(Opcode.text, 'e')]));
+      expect(await raw.closed).toBe(1003);
+      await eventually(() => started?.events.closed.length === 1);
+      expect(started.events.received).toEqual(['a', 'bc']);
+    });
+
+    it('never negotiates per-message deflate, even when a client offers it', async () => {
+      started = await startRecordingServer({});
+      const raw = await RawWebSocket.connect(started.url, { 'Sec-WebSocket-Extensions': 'permessage-deflate' });
+      expect(raw.response.toLowerCase()).not.toContain('sec-websocket-extensions');
+      raw.destroy();
+    });
+  });
+
+  describe('fairness', () => {
+    it("handles another client's message while one client's backlog from a single write is still being handled", async () => {
+      const order: string[] = [];
+      started = await startRecordingServer({ received: async (_id, text) => void order.push(text) });
+      const flooder = await RawWebSocket.connect(started.url);
+      const other = await ChatClient.connect(started.url);
+      await eventually(() => started?.events.opened.length === 2);
+      await flooder.write(Buffer.concat(Array.from({ length: 500 }, (_, i) => clientFrame(Opcode.text, `flood ${i}`))));
+      other.send('other');
+      await eventually(() => order.length === 501);
+      // Handled as the whole backlog would be, one message per turn each: well before its end.
+      expect(order.indexOf('other')).toBeLessThan(100);
+      flooder.destroy();
+      other.vanish();
+    });
+  });
+
+  describe('errors', () => {
+    it('reports client errors at a bounded rate', async () => {
+      const reported: unknown[] = [];
+      started = await startRecordingServer({ onError: (error) => reported.push(error) });
+      const clients = await Promise.all(Array.from({ length: 30 }, () => RawWebSocket.connect(started?.url as string)));
+      await Promise.all(clients.map((raw) => raw.write(clientFrame(Opcode.text, Buffer.from([0xff, 0xfe])))));
+      await Promise.all(clients.map((raw) => raw.closed));
+      await delay(100);
+      expect(reported).toHaveLength(10);
     });
   });
 
@@ -113,6 +242,23 @@ describe('WsChatServer', () => {
       ]);
       idle.destroy();
       expect(outcome).toBe('closed');
+      started = undefined;
+    });
+
+    it('handles no more messages once it is closing, and still runs every leave', async () => {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      started = await startRecordingServer({ received: () => gate });
+      const client = await ChatClient.connect(started.url);
+      for (let i = 0; i < 5; i++) client.send(`m${i}`);
+      await eventually(() => started?.events.received.length === 1);
+      const closing = started.server.close(100);
+      release();
+      await closing;
+      expect(started.events.received).toEqual(['m0']);
+      expect(started.events.closed).toHaveLength(1);
       started = undefined;
     });
 

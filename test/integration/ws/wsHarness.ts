@@ -1,20 +1,30 @@
-import { type ChatConnectionHandler, WsChatServer, WsMessageGateway } from '../../../src/adapters/ws/index.js';
+import {
+  type ChatConnectionHandler,
+  type InboundLimits,
+  WsChatServer,
+  WsMessageGateway,
+} from '../../../src/adapters/ws/index.js';
 import type { ConnectionId } from '../../../src/domain/index.js';
 
 /** A WsChatServer on a free loopback port whose handler records what it is told. */
-export async function startRecordingServer(options: {
-  idleTimeoutMs?: number;
-  maxConnectionAgeMs?: number;
-  heartbeatIntervalMs?: number;
-  maxBufferedBytes?: number;
-  maxQueuedFramesPerClient?: number;
-  received?: (id: ConnectionId, text: string) => Promise<void>;
-  /** Runs before the close is recorded, to model a slow leave. */
-  closed?: (id: ConnectionId) => Promise<void>;
-}) {
+export async function startRecordingServer(
+  options: Partial<InboundLimits> & {
+    idleTimeoutMs?: number;
+    maxConnectionAgeMs?: number;
+    heartbeatIntervalMs?: number;
+    maxBufferedBytes?: number;
+    maxBufferedFrames?: number;
+    maxQueuedFramesPerClient?: number;
+    received?: (id: ConnectionId, text: string) => Promise<void>;
+    /** Runs before the close is recorded, to model a slow leave. */
+    closed?: (id: ConnectionId) => Promise<void>;
+    onError?: (error: unknown, context: 'frame' | 'socket') => void;
+  },
+) {
   const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as string[] };
   const gateway = new WsMessageGateway({
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    ...(options.maxBufferedFrames === undefined ? {} : { maxBufferedFrames: options.maxBufferedFrames }),
     slowClientGraceMs: 500,
   });
   const handler: ChatConnectionHandler = {
@@ -33,13 +43,10 @@ export async function startRecordingServer(options: {
   const server = new WsChatServer(gateway, handler, {
     host: '127.0.0.1',
     port: 0,
-    maxMessageBytes: 128 * 1024,
-    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-    maxConnectionAgeMs: options.maxConnectionAgeMs ?? 60_000,
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
-    ...(options.maxQueuedFramesPerClient === undefined
-      ? {}
-      : { maxQueuedFramesPerClient: options.maxQueuedFramesPerClient }),
+    idleTimeoutMs: 60_000,
+    maxConnectionAgeMs: 60_000,
+    heartbeatIntervalMs: 60_000,
+    ...options,
   });
   const { port } = await server.listen();
   return { server, gateway, events, url: `ws://127.0.0.1:${port}` };

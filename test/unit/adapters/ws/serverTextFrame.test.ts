@@ -33,6 +33,13 @@ describe('serverTextFrame', () => {
     expect(frame.payload.toString('utf8')).toBe(text);
   });
 
+  it('frames bytes given as a buffer as they are', () => {
+    const bytes = Buffer.from('héllo ✓');
+    const frame = readFrame(serverTextFrame(bytes));
+    expect(frame).toMatchObject({ opcode: 1, length: bytes.length });
+    expect(frame.payload).toEqual(bytes);
+  });
+
   it('measures the payload in UTF-8 bytes, not characters', () => {
     const text = 'héllo wörld ✓ '.repeat(10);
     const frame = readFrame(serverTextFrame(text));

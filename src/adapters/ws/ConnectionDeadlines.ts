@@ -1,15 +1,20 @@
-import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import { CloseCodes } from './CloseCodes.js';
 
-export interface ConnectionLimitsOptions {
+export interface ConnectionDeadlinesOptions {
   /** A connection that sends nothing for this long is closed with 1001. */
   readonly idleTimeoutMs: number;
   /** Any connection is closed with 1001 once it is this old. */
   readonly maxConnectionAgeMs: number;
-  /** Interval of the ping/pong heartbeat; a peer that misses one pong is terminated. */
-  readonly heartbeatIntervalMs: number;
+  /**
+   * Interval of the ping/pong heartbeat; a peer that misses one pong is terminated. Absent: no
+   * heartbeat (API Gateway pings no one, so neither does its emulator).
+   */
+  readonly heartbeatIntervalMs?: number;
 }
+
+/** What the deadlines need of a socket. */
+export type WatchedSocket = Pick<WebSocket, 'close' | 'terminate' | 'ping' | 'on'>;
 
 /** Milliseconds since this process started: small integers that V8 stores without boxing. */
 const now = (): number => Math.floor(performance.now());
@@ -27,24 +32,27 @@ interface Tracked {
  * connection serves both deadlines, and client activity only stamps a time: connections are
  * many and mostly idle, so what each holds and what each frame costs is kept small.
  */
-export class ConnectionLimits {
-  private readonly tracked = new Map<WebSocket, Tracked>();
+export class ConnectionDeadlines {
+  private readonly tracked = new Map<WatchedSocket, Tracked>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly expire = (socket: WebSocket) => this.checkDeadlines(socket);
-  private readonly onPong: (this: WebSocket) => void;
+  private readonly expire = (socket: WatchedSocket) => this.checkDeadlines(socket);
+  private readonly onPong: (this: WatchedSocket) => void;
 
-  constructor(private readonly options: ConnectionLimitsOptions) {
-    const answered = (socket: WebSocket) => {
+  constructor(private readonly options: ConnectionDeadlinesOptions) {
+    const answered = (socket: WatchedSocket) => {
       const entry = this.tracked.get(socket);
       if (entry !== undefined) entry.alive = true;
     };
-    this.onPong = function (this: WebSocket) {
+    this.onPong = function (this: WatchedSocket) {
       answered(this);
     };
   }
 
+  /** Starts the heartbeat, if there is one. */
   start(): void {
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+    const interval = this.options.heartbeatIntervalMs;
+    if (interval === undefined) return;
+    this.heartbeat = setInterval(() => this.beat(), interval);
     this.heartbeat.unref();
   }
 
@@ -52,7 +60,7 @@ export class ConnectionLimits {
     clearInterval(this.heartbeat);
   }
 
-  track(socket: WebSocket): void {
+  track(socket: WatchedSocket): void {
     const openedAt = now();
     const firstDeadline = Math.min(this.options.idleTimeoutMs, this.options.maxConnectionAgeMs);
     this.tracked.set(socket, {
@@ -65,12 +73,12 @@ export class ConnectionLimits {
   }
 
   /** Client activity: moves its idle deadline. */
-  touch(socket: WebSocket): void {
+  touch(socket: WatchedSocket): void {
     const entry = this.tracked.get(socket);
     if (entry !== undefined) entry.lastActiveAt = now();
   }
 
-  untrack(socket: WebSocket): void {
+  untrack(socket: WatchedSocket): void {
     const entry = this.tracked.get(socket);
     if (entry === undefined) return;
     clearTimeout(entry.timer);
@@ -78,7 +86,7 @@ export class ConnectionLimits {
   }
 
   /** Closes a connection past a deadline, or sleeps until the nearer one (activity moved it). */
-  private checkDeadlines(socket: WebSocket): void {
+  private checkDeadlines(socket: WatchedSocket): void {
     const entry = this.tracked.get(socket);
     if (entry === undefined) return;
     const at = now();
