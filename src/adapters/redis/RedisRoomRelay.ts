@@ -52,7 +52,7 @@ const roomKey = (room: RoomName | null): string => room ?? '';
  * twice is stored once: the script drops a repeated origin sequence.
  */
 export class RedisRoomRelay {
-  private readonly held: HeldFrames<Pending>;
+  private readonly heldFrames: HeldFrames<Pending>;
   private originSequence = 0;
   private open = true;
   private generation = 0;
@@ -66,7 +66,7 @@ export class RedisRoomRelay {
   private handler: RelayedEventHandler = { deliver: async () => {} };
 
   constructor(private readonly options: RedisRoomRelayOptions) {
-    this.held = new HeldFrames(options.maxHeldFrames ?? 1000, options.maxHeldBytes ?? 16 * 1024 * 1024);
+    this.heldFrames = new HeldFrames(options.maxHeldFrames ?? 1000, options.maxHeldBytes ?? 16 * 1024 * 1024);
   }
 
   /** Listens to the global channel and follows the links' state; `handler` gets what arrives. */
@@ -97,6 +97,11 @@ export class RedisRoomRelay {
     if (counter !== undefined) this.sequencer.start(key, counter.epoch, counter.latest);
   }
 
+  /** Publications held for the other nodes, not yet acknowledged by Redis. */
+  get held(): number {
+    return this.heldFrames.size;
+  }
+
   /** The rooms this node listens to for its members (the global audience aside). */
   rooms(): RoomName[] {
     return [...this.listeners.keys()].filter((key) => key !== '') as RoomName[];
@@ -123,7 +128,7 @@ export class RedisRoomRelay {
         ? { kind: 'message', draft: publication.draft, originSequence }
         : { kind: 'presence', change: publication.change, originSequence };
     const bytes = publication.kind === 'message' ? Buffer.byteLength(publication.draft.data) : 256;
-    const frame = this.held.hold(pending, bytes);
+    const frame = this.heldFrames.hold(pending, bytes);
     this.originSequence = originSequence;
     if (this.open) this.send(frame);
   }
@@ -145,9 +150,9 @@ export class RedisRoomRelay {
         .catch(() => {});
     }
     const deadline = Date.now() + timeoutMs;
-    while (this.held.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.heldFrames.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.inbound;
-    return this.held.size;
+    return this.heldFrames.size;
   }
 
   private send(frame: HeldFrame<Pending>): void {
@@ -164,13 +169,13 @@ export class RedisRoomRelay {
     sent.then(
       () => {
         // An acknowledgement from before a lost link: the frame goes out again after the resume.
-        if (frame.attempt === attempt) this.held.release(frame);
+        if (frame.attempt === attempt) this.heldFrames.release(frame);
       },
       (error: unknown) => {
         if (frame.attempt !== attempt) return;
         if (error instanceof ReplyError) {
           // Redis itself refused the command: retrying cannot help.
-          this.held.release(frame);
+          this.heldFrames.release(frame);
           this.options.onWarning?.('broadcast.publish_refused', { error: String(error) });
           return;
         }
@@ -185,7 +190,7 @@ export class RedisRoomRelay {
    * nodes listen again: ioredis may resend them sooner, and the script drops the second copy.
    */
   private closed(): void {
-    this.held.unsendAll();
+    this.heldFrames.unsendAll();
     if (!this.open) return;
     this.open = false;
     this.listenersBeforeLoss = this.subscribers;
@@ -215,7 +220,7 @@ export class RedisRoomRelay {
       return;
     }
     if (generation !== this.generation || this.options.redis.status !== 'ready') return;
-    const waiting = this.held.unsent();
+    const waiting = this.heldFrames.unsent();
     if (waiting.length > 0) this.options.onWarning?.('broadcast.resumed', { held: waiting.length });
     for (const frame of waiting) this.send(frame);
     this.open = true;

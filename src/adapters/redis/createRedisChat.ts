@@ -33,6 +33,13 @@ export interface RedisChatOptions {
   readonly log?: RedisChatLog;
 }
 
+export interface RedisChatStatus {
+  /** Started, registered, and both Redis links up. */
+  readonly ready: boolean;
+  /** Publications held for the other nodes. */
+  readonly heldFrames: number;
+}
+
 /** One node of the Redis cluster: the ports to bind, and its lifecycle. */
 export interface RedisChat {
   /** Fresh on every start, so a restarted node inherits nothing of its former self. */
@@ -42,6 +49,8 @@ export interface RedisChat {
   readonly history: MessageHistory;
   /** Registers the node, then hands what the cluster publishes to `inbound`. */
   start(inbound: RelayedEventHandler): Promise<void>;
+  /** What operators and readiness probes look at: joined and linked to Redis, and what is held. */
+  status(): RedisChatStatus;
   /** Leaves the cluster: sends what it still holds, removes its keys, closes its links. */
   stop(): Promise<void>;
 }
@@ -54,7 +63,8 @@ export interface RedisChat {
 export async function createRedisChat(url: string, options: RedisChatOptions): Promise<RedisChat> {
   const log: RedisChatLog = options.log ?? (() => {});
   const nodeId = randomUUID();
-  const { commands, subscriber, close } = await connectLinks(url, nodeId, log);
+  const { commands, subscriber, close, linked } = await connectLinks(url, nodeId, log);
+  let joined = false;
   const keys = new RedisKeys(options.keyPrefix);
   const warn = (event: string, fields: Record<string, unknown>) => log('warn', event, fields);
   const history = new RedisMessageHistory({ redis: commands, keys, retention: options.retention });
@@ -105,9 +115,12 @@ export async function createRedisChat(url: string, options: RedisChatOptions): P
       await history.prepare();
       await heartbeat.start();
       await relay.start(inbound);
+      joined = true;
       log('info', 'cluster.joined', { nodeId });
     },
+    status: () => ({ ready: joined && linked(), heldFrames: relay.held }),
     async stop() {
+      joined = false;
       await heartbeat.stop();
       const rooms = relay.rooms();
       const unsent = await relay.stop();
@@ -160,6 +173,7 @@ async function connectLinks(url: string, nodeId: string, log: RedisChatLog) {
   return {
     commands,
     subscriber,
+    linked: () => up.commands && up.subscriber,
     close: () => Promise.all([closeRedis(commands), closeRedis(subscriber)]).then(() => undefined),
   };
 }
