@@ -9,6 +9,7 @@ messageGatewayContract('WsMessageGateway', async (): Promise<GatewayHarness> => 
   const server = new WsChatServer(
     gateway,
     {
+      admit: async () => ({ admitted: true, session: undefined }),
       opened: async (id) => {
         opened.push(id);
       },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type ConnectionId, toConnectionId } from '../../domain/index.js';
 import { CloseCodes } from './CloseCodes.js';
@@ -11,21 +11,54 @@ import { type InboundLimits, inboundLimits, webSocketServerOptions } from './Inb
 import { ReportThrottle } from './ReportThrottle.js';
 import type { WsMessageGateway } from './WsMessageGateway.js';
 
-/** What the server reports to the application about each client. */
-export interface ChatConnectionHandler {
-  opened(id: ConnectionId): Promise<void>;
-  /** The text of one text message; binary frames never get here (they close with 1003). */
-  received(id: ConnectionId, text: string): Promise<void>;
-  closed(id: ConnectionId): Promise<void>;
+/** An upgrade request as the handler sees it, before it becomes a connection. */
+export interface UpgradeRequest {
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  /** The client's address: the peer's, or the first `X-Forwarded-For` hop when proxies are trusted. */
+  readonly address: string;
 }
 
-export interface WsChatServerOptions extends ConnectionDeadlinesOptions, Partial<InboundLimits> {
+/** Let in, with what the handler wants to know of the connection later; or refused, and why. */
+export type Admission<S> =
+  | { readonly admitted: true; readonly session: S }
+  | { readonly admitted: false; readonly status: number; readonly reason: string };
+
+/** What the server reports to the application about each client. */
+export interface ChatConnectionHandler<S> {
+  /** Before the upgrade: whether this request may become a connection. A refusal never becomes a WebSocket. */
+  admit(request: UpgradeRequest): Promise<Admission<S>>;
+  opened(id: ConnectionId, session: S): Promise<void>;
+  /** The text of one text message; binary frames never get here (they close with 1003). */
+  received(id: ConnectionId, text: string): Promise<void>;
+  /** The connection closed with `code` (1006 when it dropped without a close frame). */
+  closed(id: ConnectionId, code: number): Promise<void>;
+}
+
+/** How many connections a node and one address may hold; 0 switches a cap off. */
+export interface ConnectionCaps {
+  /** Over it, an upgrade is answered 503. */
+  readonly maxConnections: number;
+  /** Over it, an upgrade from that address is answered 429. */
+  readonly maxConnectionsPerIp: number;
+  /** Believe the first `X-Forwarded-For` address (behind a proxy that sets it), not the peer's. */
+  readonly trustProxy: boolean;
+}
+
+export interface WsChatServerOptions
+  extends ConnectionDeadlinesOptions,
+    Partial<InboundLimits>,
+    Partial<ConnectionCaps> {
   readonly host: string;
   readonly port: number;
   /** Messages of one client waiting beyond which its socket stops being read. */
   readonly maxQueuedFramesPerClient?: number;
   /** Called with any failure of the handler or a client; rate-limited, never a reason to stop. */
   readonly onError?: (error: unknown, context: 'frame' | 'socket') => void;
+  /** Other HTTP requests (the page, metrics, readiness): true when answered, else the server answers. */
+  readonly onRequest?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** An upgrade refused, by status: for counting, never for logging a request's details. */
+  readonly onRefused?: (status: number) => void;
 }
 
 /** A client's queue handles its messages' texts, between its join and its leave. */
@@ -34,10 +67,15 @@ const CLOSED = Symbol('closed');
 type Work = string | typeof OPENED | typeof CLOSED;
 
 /** What the server holds for each open socket. */
-interface Client {
+interface Client<S> {
   readonly id: ConnectionId;
   readonly guard: InboundFrameGuard;
+  readonly address: string;
   queue: FrameQueue<Work>;
+  /** What `admit` said of the connection, until `opened` has been told. */
+  session: S | undefined;
+  /** The close code, once closed. */
+  code?: number;
   /** Resolves the promise `close` waits on, once the handler has been told of the close. */
   left?: () => void;
 }
@@ -47,44 +85,55 @@ interface Client {
  * sender's messages keep their order, and one turn of the event loop per message, so no client
  * holds up the others), and enforces the limits API Gateway enforces (`InboundLimits`).
  */
-export class WsChatServer {
+export class WsChatServer<S> {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly deadlines: ConnectionDeadlines;
   private readonly limits: InboundLimits;
-  private readonly clients = new Map<WebSocket, Client>();
+  private readonly clients = new Map<WebSocket, Client<S>>();
+  /** Connections of each address, open or being admitted, and upgrades being admitted. */
+  private readonly perAddress = new Map<string, number>();
+  private upgrading = 0;
   private closing = false;
   private readonly leaving = new Set<Promise<void>>();
   private readonly frameErrors: ReportThrottle;
   private readonly socketErrors: ReportThrottle;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  private readonly onClose: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket, code: number) => void;
   private readonly reportFrameError = (error: unknown) => this.frameErrors.pass(error);
   private readonly reportSocketError = (error: unknown) => this.socketErrors.pass(error);
 
   constructor(
     private readonly gateway: WsMessageGateway,
-    private readonly handler: ChatConnectionHandler,
+    private readonly handler: ChatConnectionHandler<S>,
     private readonly options: WsChatServerOptions,
   ) {
     this.limits = inboundLimits(options);
     this.frameErrors = new ReportThrottle((error) => options.onError?.(error, 'frame'));
     this.socketErrors = new ReportThrottle((error) => options.onError?.(error, 'socket'));
     this.http = createServer((req, res) => {
+      if (options.onRequest?.(req, res) === true) return;
       const healthy = req.url === '/health' && !this.closing;
       res.writeHead(healthy ? 200 : 426, { 'content-type': 'text/plain' }).end(healthy ? 'ok\n' : 'Upgrade Required\n');
     });
-    this.wss = new WebSocketServer({ server: this.http, ...webSocketServerOptions(this.limits) });
-    this.wss.on('connection', (socket, request) => this.accept(socket, request));
+    this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.limits) });
+    this.http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      void this.upgrade(request, socket, head);
+    });
     this.deadlines = new ConnectionDeadlines(options);
     const received = (socket: WebSocket, data: RawData, isBinary: boolean) => this.received(socket, data, isBinary);
-    const closed = (socket: WebSocket) => this.closed(socket);
+    const closed = (socket: WebSocket, code: number) => this.closed(socket, code);
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
       received(this, data, isBinary);
     };
-    this.onClose = function (this: WebSocket) {
-      closed(this);
+    this.onClose = function (this: WebSocket, code: number) {
+      closed(this, code);
     };
+  }
+
+  /** Shutting down: no new connection is accepted, no message handled. */
+  get draining(): boolean {
+    return this.closing;
   }
 
   /** Starts listening; resolves with the bound address once connections are accepted. */
@@ -121,15 +170,86 @@ export class WsChatServer {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  private accept(socket: WebSocket, request: IncomingMessage): void {
+  /**
+   * Before a request becomes a WebSocket: the caps, then the handler's admission. A refusal is a
+   * plain HTTP answer with a short reason, and the socket is never accepted.
+   */
+  private async upgrade(request: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', this.reportSocketError);
+    const address = this.addressOf(request);
+    const capped = this.closing ? { status: 503, reason: 'Server shutting down' } : this.capped(address);
+    if (capped !== undefined) return this.refuse(socket, capped.status, capped.reason);
+    this.upgrading++;
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    let accepted = false;
+    socket.once('close', () => {
+      if (!accepted) this.release(address, true);
+    });
+    let admission: Admission<S>;
+    try {
+      admission = await this.handler.admit({ url: request.url ?? '/', headers: request.headers, address });
+    } catch (error) {
+      this.reportFrameError(error);
+      admission = { admitted: false, status: 500, reason: 'Internal server error' };
+    }
+    if (admission.admitted && this.closing)
+      admission = { admitted: false, status: 503, reason: 'Server shutting down' };
+    if (!admission.admitted) return this.refuse(socket, admission.status, admission.reason);
+    if (socket.destroyed) return;
+    const { session } = admission;
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      accepted = true;
+      this.upgrading--;
+      this.accept(ws, request, address, session);
+    });
+  }
+
+  /** The status and reason a cap refuses an upgrade from `address` with, if one does. */
+  private capped(address: string): { status: number; reason: string } | undefined {
+    const { maxConnections = 0, maxConnectionsPerIp = 0 } = this.options;
+    if (maxConnections > 0 && this.clients.size + this.upgrading >= maxConnections) {
+      return { status: 503, reason: 'The server is full' };
+    }
+    if (maxConnectionsPerIp > 0 && (this.perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
+      return { status: 429, reason: 'Too many connections from your address' };
+    }
+    return undefined;
+  }
+
+  private addressOf(request: IncomingMessage): string {
+    const forwarded = this.options.trustProxy === true ? request.headers['x-forwarded-for'] : undefined;
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    return first || request.socket.remoteAddress || 'unknown';
+  }
+
+  /** One connection of `address` fewer (and one upgrade fewer, if it never became a connection). */
+  private release(address: string, upgrading: boolean): void {
+    if (upgrading) this.upgrading--;
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
+  }
+
+  private refuse(socket: Socket, status: number, reason: string): void {
+    this.options.onRefused?.(status);
+    if (socket.destroyed) return;
+    const body = `${reason}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}\r\nConnection: close\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+
+  private accept(socket: WebSocket, request: IncomingMessage, address: string, session: S): void {
     socket.on('error', this.reportSocketError);
     if (this.closing) {
+      this.release(address, false);
       socket.close(CloseCodes.goingAway, 'Server shutting down');
       return;
     }
     const id = toConnectionId(flatString(randomUUID()));
     const guard = new InboundFrameGuard(socket, request.socket, this.limits, this.reportSocketError);
-    const client: Client = { id, guard, queue: undefined as unknown as FrameQueue<Work> };
+    const client: Client<S> = { id, guard, address, session, queue: undefined as unknown as FrameQueue<Work> };
     client.queue = new FrameQueue<Work>(
       socket,
       (work) => this.run(client, work),
@@ -147,9 +267,13 @@ export class WsChatServer {
     socket.on('close', this.onClose);
   }
 
-  private run(client: Client, work: Work): Promise<void> | undefined {
-    if (work === OPENED) return this.handler.opened(client.id);
-    if (work === CLOSED) return this.handler.closed(client.id).finally(client.left);
+  private run(client: Client<S>, work: Work): Promise<void> | undefined {
+    if (work === OPENED) {
+      const { session } = client;
+      client.session = undefined;
+      return this.handler.opened(client.id, session as S);
+    }
+    if (work === CLOSED) return this.handler.closed(client.id, client.code ?? 1006).finally(client.left);
     // Shutting down: what a client sent before is dropped, not broadcast to clients being closed.
     if (this.closing) return undefined;
     return this.handler.received(client.id, work);
@@ -163,10 +287,12 @@ export class WsChatServer {
     client.queue.push(data.toString());
   }
 
-  private closed(socket: WebSocket): void {
+  private closed(socket: WebSocket, code: number): void {
     const client = this.clients.get(socket);
     if (client === undefined) return;
     this.clients.delete(socket);
+    this.release(client.address, false);
+    client.code = code;
     client.guard.dispose();
     this.deadlines.untrack(socket);
     this.gateway.detach(client.id);

@@ -27,7 +27,8 @@ export async function startRecordingServer(
     ...(options.maxBufferedFrames === undefined ? {} : { maxBufferedFrames: options.maxBufferedFrames }),
     slowClientGraceMs: 500,
   });
-  const handler: ChatConnectionHandler = {
+  const handler: ChatConnectionHandler<undefined> = {
+    admit: async () => ({ admitted: true, session: undefined }),
     opened: async (id) => {
       events.opened.push(id);
     },
