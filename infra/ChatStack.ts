@@ -2,13 +2,14 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } f
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
-import { ConnectAuthorizer, needsAuthorizer } from './ConnectAuthorizer.js';
+import { ConnectAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
 import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
@@ -74,7 +75,7 @@ export class ChatStack extends Stack {
         this.routeFunction(routeKey, handlerFile, settings),
       ]),
     );
-    if (needsAuthorizer(settings)) {
+    if (needsAuthorizer({ mode: settings.authMode, allowedOrigins: settings.allowedOrigins })) {
       this.connectAuthorizer = new ConnectAuthorizer(this, 'ConnectAuthorizer', {
         access: settings,
         logRetention: settings.logRetention,

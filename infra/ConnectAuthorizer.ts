@@ -3,7 +3,7 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthMode } from '../src/application/index.js';
-import { AUTH_ENV } from '../src/entrypoints/authSettings.js';
+import { AUTH_ENV, identitySourceOf } from '../src/entrypoints/authSettings.js';
 import type { LambdaHandlerName } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatStackSettings } from './ChatStackSettings.js';
@@ -20,27 +20,6 @@ export interface ConnectAuthorizerProps {
 }
 
 const handlerFile: LambdaHandlerName = 'authorize';
-
-/** Whether `$connect` needs an authorizer: tokens are checked, or origins are limited. */
-export function needsAuthorizer(access: ConnectAccess): boolean {
-  return access.authMode !== 'none' || access.allowedOrigins !== undefined;
-}
-
-/**
- * The request value API Gateway must find before it invokes the authorizer; without it, it
- * answers 401 itself and the function never runs.
- *
- * - `required`: the `token` query parameter, so that a connection attempt without one costs no
- *   invocation. The authorizer also reads `Authorization: Bearer`, but on AWS a client that sends
- *   only the header is refused here: browsers cannot set headers on a WebSocket anyway.
- * - `optional`, and origins alone: a client without a token must still be let in (anonymous), so
- *   the source is one every request carries, `Host` (HTTP/1.1 requires it), and the function
- *   decides. API Gateway caches authorizer results by identity source only for HTTP APIs, never
- *   for WebSocket APIs, so a source shared by every client never shares one client's answer.
- */
-export function identitySourceOf(mode: AuthMode): string {
-  return mode === 'required' ? 'route.request.querystring.token' : 'route.request.header.Host';
-}
 
 /** The authorizer's environment, by the names `readAuthSettings` reads; only what is set. */
 export function authorizerEnvironment(access: ConnectAccess): Record<string, string> {

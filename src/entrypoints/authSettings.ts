@@ -103,3 +103,24 @@ function optionalSetting(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw;
 }
+
+/** Whether `$connect` needs an authorizer: tokens are checked, or origins are limited. */
+export function needsAuthorizer(access: Pick<AuthSettings, 'mode' | 'allowedOrigins'>): boolean {
+  return access.mode !== 'none' || access.allowedOrigins !== undefined;
+}
+
+/**
+ * The request value API Gateway must find before it invokes the authorizer; without it, it
+ * answers 401 itself and the function never runs.
+ *
+ * - `required`: the `token` query parameter, so that a connection attempt without one costs no
+ *   invocation. The authorizer also reads `Authorization: Bearer`, but on AWS a client that sends
+ *   only the header is refused here: browsers cannot set headers on a WebSocket anyway.
+ * - `optional`, and origins alone: a client without a token must still be let in (anonymous), so
+ *   the source is one every request carries, `Host` (HTTP/1.1 requires it), and the function
+ *   decides. API Gateway caches authorizer results by identity source only for HTTP APIs, never
+ *   for WebSocket APIs, so a source shared by every client never shares one client's answer.
+ */
+export function identitySourceOf(mode: AuthMode): 'route.request.querystring.token' | 'route.request.header.Host' {
+  return mode === 'required' ? 'route.request.querystring.token' : 'route.request.header.Host';
+}
