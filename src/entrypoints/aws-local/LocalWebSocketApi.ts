@@ -21,6 +21,7 @@ import {
   newConnectionId,
 } from './events.js';
 import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
+import { authorizeUpgrade, type LocalAuthorizer } from './localAuthorizer.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
 
@@ -52,6 +53,8 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly managementLatencyMs?: number;
   /** A handler that threw or the emulator itself failed; the connection carries on. */
   readonly onError?: (error: unknown, routeKey: string) => void;
+  /** Other plain HTTP requests (the chat page): true when answered. */
+  readonly onRequest?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /**
@@ -62,6 +65,7 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
  */
 export class LocalWebSocketApi {
   private routes: RouteTable = {};
+  private authorizer: LocalAuthorizer | undefined;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, LocalConnection>();
@@ -80,6 +84,7 @@ export class LocalWebSocketApi {
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
     this.http = createServer((request, response) => {
+      if (options.onRequest?.(request, response) === true) return;
       if (request.method === 'POST') this.countPost(response);
       const latency = options.managementLatencyMs ?? 0;
       const delayed = latency > 0 ? new Promise((resolve) => setTimeout(resolve, latency)) : Promise.resolve();
@@ -99,9 +104,10 @@ export class LocalWebSocketApi {
     });
   }
 
-  /** Installs the integrations; until then every upgrade is refused. */
-  setRoutes(routes: RouteTable): void {
+  /** Installs the integrations, and the `$connect` authorizer if there is one; until then every upgrade is refused. */
+  setRoutes(routes: RouteTable, authorizer?: LocalAuthorizer): void {
     this.routes = routes;
+    this.authorizer = authorizer;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -151,7 +157,14 @@ export class LocalWebSocketApi {
       domainName: request.headers.host ?? `${this.options.host}:${this.options.port}`,
       stage: this.options.stage,
     };
-    const status = await this.invoke('$connect', connectEvent(facts, request.headers, url.searchParams));
+    const verdict =
+      this.authorizer === undefined
+        ? undefined
+        : await authorizeUpgrade(this.authorizer, request, url.searchParams, facts);
+    if (verdict !== undefined && 'status' in verdict) return refuse(socket, verdict.status);
+    const connect = connectEvent(facts, request.headers, url.searchParams);
+    if (verdict !== undefined) connect.requestContext.authorizer = verdict.context;
+    const status = await this.invoke('$connect', connect);
     if (status < 200 || status > 299) return refuse(socket, status);
     if (socket.destroyed || this.closing) {
       refuse(socket, 503);

@@ -7,6 +7,8 @@ export interface LocalRequestContext extends APIGatewayEventWebsocketRequestCont
   readonly identity: { readonly sourceIp: string; readonly userAgent?: string };
   readonly disconnectStatusCode?: number;
   readonly disconnectReason?: string;
+  /** What the `$connect` authorizer allowed with: its context and principal id. */
+  authorizer?: Record<string, unknown>;
 }
 
 /** A WebSocket event as API Gateway delivers it to a Lambda proxy integration. */
@@ -132,5 +134,19 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
     done: () => {},
     fail: () => {},
     succeed: () => {},
+  };
+}
+
+/** The REQUEST authorizer's event for a `$connect`, as API Gateway builds it for a WebSocket API. */
+export function authorizerEvent(
+  facts: ConnectionFacts,
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): LocalWebSocketEvent & { type: 'REQUEST'; methodArn: string } {
+  const connect = connectEvent(facts, headers, query);
+  return {
+    ...connect,
+    type: 'REQUEST',
+    methodArn: `arn:aws:execute-api:local:000000000000:local/${facts.stage}/$connect`,
   };
 }

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { ensureChatTables } from '../../adapters/dynamodb/index.js';
+import { identitySourceOf, needsAuthorizer, readAuthSettings } from '../authSettings.js';
 import { LAMBDA_ENV } from '../lambda/config.js';
 import { ROUTE_HANDLERS } from '../lambda/routes.js';
 import { describeError, log } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
+import { loadWebPage, type WebPage } from '../webPage.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
 import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
@@ -20,6 +23,15 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
 }
 
+/** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
+const AUTHORIZER = '$authorizer';
+
+/** The page built beside this bundle (dist/web), connecting to the stage; none when run from source. */
+async function loadPage(socketPath: string): Promise<WebPage | undefined> {
+  const dir = new URL('./web/', import.meta.url);
+  return existsSync(new URL('index.html', dir)) ? loadWebPage(dir, socketPath) : undefined;
+}
+
 /** `npm run start:aws-local`: the Lambda handlers behind a local API Gateway WebSocket API. */
 async function main(): Promise<void> {
   const config = readAwsLocalConfig(process.env);
@@ -29,22 +41,35 @@ async function main(): Promise<void> {
   await ensureChatTables(admin, { connections: config.tableName, rooms: config.roomsTableName });
   admin.destroy();
 
+  const auth = readAuthSettings(process.env);
+  const page = await loadPage(`/${config.stage}`);
   const api = new LocalWebSocketApi({
     ...config,
     onError: (error, routeKey) => log('error', 'integration.failed', { routeKey, ...describeError(error) }),
+    ...(page === undefined ? {} : { onRequest: (request, response) => page.respond(request, response) }),
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
-  // The bundles in dist/lambda, as the stack deploys them: each route key to its handler.
+  // The bundles in dist/lambda, as the stack deploys them: each route key to its handler, and the
+  // `$connect` authorizer when the access settings call for one.
+  const handlers: Record<string, string> = {
+    ...ROUTE_HANDLERS,
+    ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' } : {}),
+  };
   const bundles = Object.fromEntries(
-    Object.entries(ROUTE_HANDLERS).map(([routeKey, name]) => [
+    Object.entries(handlers).map(([routeKey, name]) => [
       routeKey,
       new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
     ]),
   );
   const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
   await pool.ready;
-  api.setRoutes(pool.routeTable(Object.keys(ROUTE_HANDLERS)));
+  const table = pool.routeTable(Object.keys(handlers));
+  const authorizer = table[AUTHORIZER];
+  api.setRoutes(
+    table,
+    authorizer === undefined ? undefined : { handler: authorizer, identitySource: identitySourceOf(auth.mode) },
+  );
   const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
