@@ -65,16 +65,27 @@ export const coreModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.ActionRouter)
     .toResolvedValue(
-      (sendMessage, joinRoom, leaveRoom, setName, listMembers, history, repository, gateway, reject, r, rateLimit) =>
+      (
+        sendMessage,
+        joinRoom,
+        leaveRoom,
+        setName,
+        listMembers,
+        history,
+        repository,
+        gateway,
+        reject,
+        r,
+        rateLimit,
+        metrics,
+      ) =>
         new ActionRouter(
           { sendMessage, joinRoom, leaveRoom, setName, listMembers, history },
           repository,
           gateway,
           reject,
           r,
-          {
-            rateLimit,
-          },
+          { rateLimit, metrics },
         ),
       [
         TOKENS.BroadcastMessage,
@@ -88,6 +99,7 @@ export const coreModule = new ContainerModule(({ bind }) => {
         TOKENS.RejectUnknownAction,
         replies,
         TOKENS.RateLimit,
+        TOKENS.ChatMetrics,
       ],
     )
     .inSingletonScope();

@@ -32,3 +32,13 @@ export function stringSetting(env: Env, name: string, fallback: string): string 
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? fallback : raw;
 }
+
+/** Reads `true` or `false` (also 1/0, yes/no), or `fallback` when unset or empty. */
+export function booleanSetting(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new InvalidSettingError(name, raw, 'true or false');
+}

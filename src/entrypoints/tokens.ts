@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceIdentifier } from 'inversify';
 import type { ApiGatewayMessageGateway } from '../adapters/apigateway/index.js';
+import type { PrometheusChatMetrics } from '../adapters/prometheus/index.js';
 import type { WsChatServer, WsMessageGateway } from '../adapters/ws/index.js';
 import type {
   ActionRouter,
+  AuthorizeConnection,
   BroadcastMessage,
   ChatLimits,
   Fanout,
@@ -18,7 +20,7 @@ import type {
   Replies,
   SetName,
 } from '../application/index.js';
-import type { ConnectionRepository, MessageGateway, MessageHistory, RateLimit } from '../domain/index.js';
+import type { ChatMetrics, ConnectionRepository, MessageGateway, MessageHistory, RateLimit } from '../domain/index.js';
 import type { LambdaConfig } from './lambda/config.js';
 import type { ServerConfig } from './server/config.js';
 
@@ -33,6 +35,8 @@ export const TOKENS = {
   FanoutOptions: token<FanoutOptions>('FanoutOptions'),
   ChatLimits: token<ChatLimits>('ChatLimits'),
   RateLimit: token<RateLimit>('RateLimit'),
+  ChatMetrics: token<ChatMetrics>('ChatMetrics'),
+  AuthorizeConnection: token<AuthorizeConnection>('AuthorizeConnection'),
   Fanout: token<Fanout>('Fanout'),
   Replies: token<Replies>('Replies'),
   JoinChat: token<JoinChat>('JoinChat'),
@@ -48,7 +52,8 @@ export const TOKENS = {
   // The server (standalone and cluster).
   ServerConfig: token<ServerConfig>('ServerConfig'),
   WsMessageGateway: token<WsMessageGateway>('WsMessageGateway'),
-  WsChatServer: token<WsChatServer>('WsChatServer'),
+  WsChatServer: token<WsChatServer<unknown>>('WsChatServer'),
+  PrometheusChatMetrics: token<PrometheusChatMetrics>('PrometheusChatMetrics'),
   // The Lambda handlers.
   LambdaConfig: token<LambdaConfig>('LambdaConfig'),
   DocumentClient: token<DynamoDBDocumentClient>('DynamoDBDocumentClient'),

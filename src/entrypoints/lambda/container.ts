@@ -5,6 +5,7 @@ import { Container, ContainerModule } from 'inversify';
 import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
 import { DynamoDbConnectionRepository, DynamoDbMessageHistory } from '../../adapters/dynamodb/index.js';
 import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
+import { NO_METRICS } from '../../domain/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
@@ -53,6 +54,7 @@ const awsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
     .inSingletonScope();
+  bind(TOKENS.ChatMetrics).toConstantValue(NO_METRICS);
   bind(TOKENS.RateLimit)
     .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.LambdaConfig])
     .inSingletonScope();

@@ -1,11 +1,13 @@
+import type { ConnectionCaps } from '../../adapters/ws/index.js';
+import { type AuthSettings, readAuthSettings } from '../authSettings.js';
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
-import { type Env, integerSetting, stringSetting } from '../env.js';
+import { booleanSetting, type Env, integerSetting, stringSetting } from '../env.js';
 import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 
 const KIB = 1024;
 
 /** Everything the standalone server reads from its environment. */
-export interface ServerConfig extends TransportLimits {
+export interface ServerConfig extends TransportLimits, ConnectionCaps {
   readonly host: string;
   readonly port: number;
   readonly heartbeatIntervalMs: number;
@@ -16,6 +18,11 @@ export interface ServerConfig extends TransportLimits {
   readonly cluster: ClusterConfig;
   /** Rooms, member lists and history, as on every runtime shape. */
   readonly chat: ChatSettings;
+  /** Who may connect: tokens and origins, as on every runtime shape. */
+  readonly auth: AuthSettings;
+  /** `METRICS_PORT`: serve /metrics on this port only (on 127.0.0.1 unless `METRICS_HOST`); unset: on the chat's port. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 /** How a node takes part in the Redis cluster. */
@@ -33,12 +40,19 @@ export interface ClusterConfig {
 /** Defaults follow API Gateway's limits so the standalone server and the cloud behave alike. */
 export function readServerConfig(env: Env): ServerConfig {
   const redisUrl = stringSetting(env, 'REDIS_URL', '');
+  const metricsPort = integerSetting(env, 'METRICS_PORT', 0, 0, 65535);
   return {
     host: stringSetting(env, 'HOST', '0.0.0.0'),
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
     ...readTransportLimits(env),
     heartbeatIntervalMs: integerSetting(env, 'HEARTBEAT_INTERVAL_MS', 30_000, 10),
     maxConcurrentDeliveries: integerSetting(env, 'BROADCAST_CONCURRENCY', 256, 1),
+    maxConnections: integerSetting(env, 'MAX_CONNECTIONS', 50_000, 0),
+    maxConnectionsPerIp: integerSetting(env, 'MAX_CONNECTIONS_PER_IP', 100, 0),
+    trustProxy: booleanSetting(env, 'TRUST_PROXY', false),
+    auth: readAuthSettings(env),
+    metricsPort: metricsPort === 0 ? undefined : metricsPort,
+    metricsHost: stringSetting(env, 'METRICS_HOST', '127.0.0.1'),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
     chat: readChatSettings(env),
     cluster: {

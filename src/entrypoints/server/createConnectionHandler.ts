@@ -1,21 +1,55 @@
 import type { ChatConnectionHandler } from '../../adapters/ws/index.js';
-import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
+import type { ActionRouter, AuthorizeConnection, JoinChat, LeaveChat } from '../../application/index.js';
+import { ClientError, type ConnectOptions, type Identity, parseConnectOptions } from '../../domain/index.js';
+import { connectAttempt } from '../connectRequest.js';
 import { describeError, log } from '../log.js';
 
+/** What a connection was admitted with, until it has joined. */
+export interface ConnectSession {
+  readonly options: ConnectOptions;
+  readonly identity: Identity | undefined;
+}
+
 interface Dependencies {
+  readonly authorize: AuthorizeConnection;
   readonly join: JoinChat;
   readonly leave: LeaveChat;
   readonly router: ActionRouter;
+  /** Told of every close, with its code. */
+  readonly onClosed?: (code: number) => void;
 }
 
 /**
- * Connects the socket server's events to the core. The router answers the client, failures
- * included; what is left here is the log line of a failure, with its cause and never a body.
+ * Connects the socket server's events to the core. Before the upgrade, the origin and token
+ * decide who may connect (401, 403, 503) and the query string how (400 for a format or name the
+ * chat cannot give). The router answers the client, failures included; what is left here is the
+ * log line of a failure, with its cause and never a body.
  */
-export function createConnectionHandler({ join, leave, router }: Dependencies): ChatConnectionHandler {
+export function createConnectionHandler({
+  authorize,
+  join,
+  leave,
+  router,
+  onClosed,
+}: Dependencies): ChatConnectionHandler<ConnectSession> {
   return {
-    opened: (id) => join.execute(id, { format: 'text', name: undefined }),
-    closed: (id) => leave.execute(id),
+    async admit(request) {
+      const query = new URL(request.url, 'http://request').searchParams;
+      const authorization = await authorize.execute(connectAttempt(query, request.headers));
+      if (!authorization.allowed)
+        return { admitted: false, status: authorization.status, reason: authorization.reason };
+      const options = parseConnectOptions({
+        format: query.get('format') ?? undefined,
+        name: query.get('name') ?? undefined,
+      });
+      if (options instanceof ClientError) return { admitted: false, status: 400, reason: options.message };
+      return { admitted: true, session: { options, identity: authorization.identity } };
+    },
+    opened: (id, { options, identity }) => join.execute(id, options, identity),
+    closed: (id, code) => {
+      onClosed?.(code);
+      return leave.execute(id);
+    },
     async received(id, text) {
       try {
         await router.route(id, text);

@@ -1,21 +1,50 @@
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Registry } from 'prom-client';
 import { describeError, log } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { TOKENS } from '../tokens.js';
+import { loadWebPage, type WebPage } from '../webPage.js';
 import { readServerConfig } from './config.js';
 import { buildServerContainer } from './container.js';
+import { serveMetrics } from './httpEndpoints.js';
+
+/** The page built beside this bundle (dist/web); none when the server runs from source. */
+async function loadPage(): Promise<WebPage | undefined> {
+  const dir = new URL('./web/', import.meta.url);
+  return existsSync(new URL('index.html', dir)) ? loadWebPage(dir, '/') : undefined;
+}
+
+/** `METRICS_PORT`: /metrics off the public port, for a scraper on a private network. */
+async function listenForMetrics(registry: Registry, host: string, port: number) {
+  const server = createServer((request, response) => {
+    if ((request.url ?? '/').split('?')[0] === '/metrics') serveMetrics(registry, response);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
 
 /** The server: `node dist/server.js`; standalone, or a cluster node when `REDIS_URL` is set. */
 async function main(): Promise<void> {
   const config = readServerConfig(process.env);
-  const { container, cluster } = await buildServerContainer(config);
+  const { container, cluster, registry } = await buildServerContainer(config, await loadPage());
   await cluster?.start(container.get(TOKENS.Fanout));
   const server = container.get(TOKENS.WsChatServer);
   const address = await server.listen();
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await listenForMetrics(registry, config.metricsHost, config.metricsPort);
   process.stdout.write(`chat server listening on ws://${urlHost(config.host)}:${address.port}\n`);
 
   exitOnSignals(async () => {
     await server.close(config.shutdownGraceMs);
     await cluster?.stop();
+    metrics?.close();
   }, config.shutdownGraceMs);
 }
 

@@ -1,14 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { INTERNAL_ERROR_REPLY } from '../../../src/application/index.js';
+import { AuthorizeConnection, INTERNAL_ERROR_REPLY } from '../../../src/application/index.js';
 import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
 import { buildCore } from '../../support/core.js';
 import { collect, newId } from '../../support/fakes.js';
 
 function arrange() {
   const core = buildCore();
-  const handler = createConnectionHandler({ join: core.join, leave: core.leave, router: core.router });
+  const authorize = new AuthorizeConnection({ mode: 'none', allowedOrigins: ['https://chat.example'] }, undefined);
+  const handler = createConnectionHandler({ authorize, join: core.join, leave: core.leave, router: core.router });
   return { ...core, handler };
 }
+
+const session = { options: { format: 'text' as const, name: undefined }, identity: undefined };
+const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers, address: '127.0.0.1' });
 
 describe('createConnectionHandler', () => {
   afterEach(() => {
@@ -18,9 +22,9 @@ describe('createConnectionHandler', () => {
   it('joins on open and leaves on close', async () => {
     const { connections, handler } = arrange();
     const id = newId();
-    await handler.opened(id);
+    await handler.opened(id, session);
     expect((await collect(connections.list(null))).flat().map((member) => member.id)).toEqual([id]);
-    await handler.closed(id);
+    await handler.closed(id, 1000);
     expect((await collect(connections.list(null))).flat()).toEqual([]);
   });
 
@@ -32,8 +36,8 @@ describe('createConnectionHandler', () => {
     });
     const { gateway, handler } = arrange();
     const [sender, broken] = [newId(), newId()];
-    await handler.opened(sender);
-    await handler.opened(broken);
+    await handler.opened(sender, session);
+    await handler.opened(broken, session);
     gateway.failing.add(broken);
     await expect(handler.received(sender, '{"action":"sendMessage","data":"secret"}')).resolves.toBeUndefined();
     expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
@@ -44,5 +48,26 @@ describe('createConnectionHandler', () => {
       connectionId: sender,
     });
     expect(logged[0]).not.toContain('secret');
+  });
+
+  describe('admit', () => {
+    it('lets a client in with the format and name its query string asks for', async () => {
+      const { handler } = arrange();
+      expect(await handler.admit(request('/?format=json&name=zoe'))).toEqual({
+        admitted: true,
+        session: { options: { format: 'json', name: 'zoe' }, identity: undefined },
+      });
+    });
+
+    it('refuses, before the upgrade, a format or name it cannot give (400) and an origin not allowed (403)', async () => {
+      const { handler } = arrange();
+      expect(await handler.admit(request('/?format=xml'))).toMatchObject({ admitted: false, status: 400 });
+      expect(await handler.admit(request('/?name=%E2%80%AEevil'))).toMatchObject({ admitted: false, status: 400 });
+      expect(await handler.admit(request('/', { origin: 'https://evil.example' }))).toEqual({
+        admitted: false,
+        status: 403,
+        reason: 'Origin not allowed',
+      });
+    });
   });
 });
