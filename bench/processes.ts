@@ -105,6 +105,13 @@ export function startProcess(
 
 const WS_URL = /ws:\/\/[^\s/]+:(\d+)(\/\S*)?/;
 
+/**
+ * What every server of a benchmark runs with: the load comes from one address at full speed, which
+ * the access limits that protect a real server would refuse (they are measured by the hostile
+ * suite instead). The reference servers ignore these.
+ */
+const LOAD_TEST_ENV = { RATE_LIMIT_PER_S: '0', MAX_CONNECTIONS: '0', MAX_CONNECTIONS_PER_IP: '0' };
+
 /** Starts a node entrypoint that prints its `ws://HOST:PORT` ready line; resolves with the URL. */
 export async function startNodeServer(
   name: string,
@@ -113,7 +120,7 @@ export async function startNodeServer(
   options: { openFiles?: number; nodeArgs?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<{ process: BenchProcess; url: string }> {
   const child = spawnWithFileLimit(process.execPath, [...(options.nodeArgs ?? []), script], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...LOAD_TEST_ENV, ...env },
     ...(options.openFiles === undefined ? {} : { openFiles: options.openFiles }),
   });
   const { process: started, match } = await startProcess(name, child, WS_URL, options.timeoutMs ?? 30_000);

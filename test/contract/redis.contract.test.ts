@@ -88,6 +88,7 @@ async function startNode(prefix: string) {
   const server = new WsChatServer(
     local,
     {
+      admit: async () => ({ admitted: true, session: undefined }),
       opened: async (id) => {
         await chat.connections.add({ id, format: 'text', name: 'n', nameLocked: false });
         opened.push(id);

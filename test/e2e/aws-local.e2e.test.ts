@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import { accessSuite } from './accessSuite.js';
 import { awsLocalShape } from './awsLocalShape.js';
 import { chatEndToEndSuite } from './chatEndToEndSuite.js';
 import { protocolV2Suite } from './protocolV2Suite.js';
@@ -9,3 +10,4 @@ vi.setConfig({ testTimeout: 120_000 });
 
 chatEndToEndSuite(awsLocalShape);
 protocolV2Suite(awsLocalShape);
+accessSuite(awsLocalShape, { capsPerAddress: false });

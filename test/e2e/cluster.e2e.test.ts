@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type RedisFixture, startRedis } from '../support/redis.js';
+import { accessSuite } from './accessSuite.js';
 import { chatEndToEndSuite } from './chatEndToEndSuite.js';
 import { clusterShape } from './clusterShape.js';
 import { protocolV2Suite } from './protocolV2Suite.js';
@@ -14,3 +15,7 @@ afterAll(async () => {
 
 chatEndToEndSuite(clusterShape(() => fixture.url));
 protocolV2Suite(clusterShape(() => fixture.url));
+accessSuite(
+  clusterShape(() => fixture.url),
+  { capsPerAddress: true },
+);

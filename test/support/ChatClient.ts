@@ -26,9 +26,9 @@ export class ChatClient {
   }
 
   /** Connects to `url`; rejects if the upgrade fails or takes longer than `timeoutMs`. */
-  static connect(url: string, timeoutMs = 10_000): Promise<ChatClient> {
+  static connect(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<ChatClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const socket = new WebSocket(url, { perMessageDeflate: false, headers });
       const timer = setTimeout(() => {
         socket.terminate();
         reject(new Error(`connect to ${url} timed out`));

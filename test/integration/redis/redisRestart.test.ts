@@ -20,7 +20,7 @@ afterEach(async () => {
 async function arrange(env: Record<string, string> = {}) {
   redis = await spawnRedisServer();
   const prefix = uniquePrefix('restart');
-  const settings = { REDIS_HEARTBEAT_MS: '500', ...env };
+  const settings = { REDIS_HEARTBEAT_MS: '500', RATE_LIMIT_PER_S: '0', ...env };
   const [a, b] = await Promise.all([startNode(redis.url, prefix, settings), startNode(redis.url, prefix, settings)]);
   nodes.push(a, b);
   const [a1, a2] = await Promise.all([ChatClient.connect(a.url), ChatClient.connect(a.url)]);
