@@ -2,7 +2,6 @@ import { Duration } from 'aws-cdk-lib';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { AuthMode } from '../src/application/index.js';
 import { AUTH_ENV, identitySourceOf } from '../src/entrypoints/authSettings.js';
 import type { LambdaHandlerName } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';

@@ -115,7 +115,8 @@ function catchUp(key: string): void {
 function handle(event: ServerEvent): void {
   switch (event.type) {
     case 'message':
-      return show(event);
+      show(event);
+      return;
     case 'history':
       for (const message of event.messages) show(message);
       if (!event.complete) add(event.room ?? EVERYONE, noticeItem('Some earlier messages are no longer kept.'));
@@ -132,7 +133,8 @@ function handle(event: ServerEvent): void {
       rooms.delete(event.room);
       saveRooms();
       if (current === event.room) current = EVERYONE;
-      return render();
+      render();
+      return;
     case 'members': {
       const room = rooms.get(event.room);
       if (room === undefined) return;
@@ -150,7 +152,8 @@ function handle(event: ServerEvent): void {
       ui.name.value = event.name;
       return;
     case 'error':
-      return add(current, noticeItem(event.message));
+      add(current, noticeItem(event.message));
+      return;
   }
 }
 

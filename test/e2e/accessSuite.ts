@@ -89,8 +89,8 @@ export function accessSuite(shape: RuntimeShape, { capsPerAddress }: AccessSuite
       // Every flood frame is answered: either broadcast back to the flooder or refused.
       await eventually(
         () =>
-          flooder.frames.filter((frame) => frame.startsWith('flood ') || frame === 'Error: Too many messages')
-            .length >= 200,
+          flooder.frames.filter((frame) => frame.startsWith('flood ') || frame === 'Error: Too many messages').length >=
+          200,
         20_000,
       );
       const floodSeconds = (Date.now() - floodStart) / 1000;
