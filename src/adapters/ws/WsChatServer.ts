@@ -15,7 +15,7 @@ import type { WsMessageGateway } from './WsMessageGateway.js';
 export interface UpgradeRequest {
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
-  /** The client's address: the peer's, or the first `X-Forwarded-For` hop when proxies are trusted. */
+  /** The client's address: the peer's, or the one the proxy in front saw, when it is trusted. */
   readonly address: string;
 }
 
@@ -41,7 +41,10 @@ export interface ConnectionCaps {
   readonly maxConnections: number;
   /** Over it, an upgrade from that address is answered 429. */
   readonly maxConnectionsPerIp: number;
-  /** Believe the first `X-Forwarded-For` address (behind a proxy that sets it), not the peer's. */
+  /**
+   * Behind one trusted proxy: take the last `X-Forwarded-For` address, the one that proxy appended
+   * for the peer it saw. Earlier entries come from the client and may be anything.
+   */
   readonly trustProxy: boolean;
 }
 
@@ -217,9 +220,10 @@ export class WsChatServer<S> {
   }
 
   private addressOf(request: IncomingMessage): string {
-    const forwarded = this.options.trustProxy === true ? request.headers['x-forwarded-for'] : undefined;
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    return first || request.socket.remoteAddress || 'unknown';
+    const header = this.options.trustProxy === true ? request.headers['x-forwarded-for'] : undefined;
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+    const nearest = hops[hops.length - 1]?.trim();
+    return nearest || request.socket.remoteAddress || 'unknown';
   }
 
   /** One connection of `address` fewer (and one upgrade fewer, if it never became a connection). */

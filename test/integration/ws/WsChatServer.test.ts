@@ -272,6 +272,35 @@ describe('WsChatServer', () => {
     });
   });
 
+  describe('connection caps', () => {
+    const from = (forwardedFor: string) => ({ 'X-Forwarded-For': forwardedFor });
+
+    it('counts a client behind a trusted proxy by the address the proxy appended, whatever it claims before it', async () => {
+      started = await startRecordingServer({ maxConnectionsPerIp: 2, trustProxy: true });
+      const url = started.url;
+      await ChatClient.connect(url, 10_000, from('1.1.1.1, 203.0.113.7'));
+      await ChatClient.connect(url, 10_000, from('2.2.2.2, 203.0.113.7'));
+      await expect(ChatClient.connect(url, 10_000, from('3.3.3.3, 203.0.113.7'))).rejects.toThrow(/429/);
+      // Another client behind the same proxy is counted apart.
+      await expect(ChatClient.connect(url, 10_000, from('203.0.113.8'))).resolves.toBeInstanceOf(ChatClient);
+    });
+
+    it('ignores X-Forwarded-For unless the proxy is trusted', async () => {
+      started = await startRecordingServer({ maxConnectionsPerIp: 2 });
+      const url = started.url;
+      await ChatClient.connect(url, 10_000, from('198.51.100.1'));
+      await ChatClient.connect(url, 10_000, from('198.51.100.2'));
+      await expect(ChatClient.connect(url, 10_000, from('198.51.100.3'))).rejects.toThrow(/429/);
+    });
+
+    it('refuses past the node cap with 503 before accepting the socket', async () => {
+      started = await startRecordingServer({ maxConnections: 1 });
+      await ChatClient.connect(started.url);
+      await expect(ChatClient.connect(started.url)).rejects.toThrow(/503/);
+      expect(started.events.opened).toHaveLength(1);
+    });
+  });
+
   describe('plain HTTP', () => {
     it('answers /health with 200 and anything else with 426', async () => {
       started = await startRecordingServer({});

@@ -15,6 +15,9 @@ export async function startRecordingServer(
     maxBufferedBytes?: number;
     maxBufferedFrames?: number;
     maxQueuedFramesPerClient?: number;
+    maxConnections?: number;
+    maxConnectionsPerIp?: number;
+    trustProxy?: boolean;
     received?: (id: ConnectionId, text: string) => Promise<void>;
     /** Runs before the close is recorded, to model a slow leave. */
     closed?: (id: ConnectionId) => Promise<void>;
