@@ -2,6 +2,8 @@
 export interface RunningChat {
   /** Entry points of the chat (one per node); clients are spread across them in turn. */
   readonly urls: readonly string[];
+  /** Everything the chat's processes wrote so far (stdout and stderr). */
+  output(): string;
   /** Sends `signal` to every process and resolves with their exit codes. */
   stop(signal?: NodeJS.Signals): Promise<Array<number | null>>;
 }

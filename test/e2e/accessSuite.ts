@@ -53,6 +53,25 @@ export function accessSuite(shape: RuntimeShape, { capsPerAddress }: AccessSuite
       );
     });
 
+    it('never writes a token to its logs, whether it lets it in or refuses it', async () => {
+      chat = await shape.start({ ...REQUIRED, LOG_LEVEL: 'debug' });
+      const good = await signHs256({ sub: 'user-carol', name: 'Carol' });
+      const expired = await signHs256({ sub: 'user-dave', exp: Math.floor(Date.now() / 1000) - 3600 });
+      const client = await connect(`?format=json&token=${good}`);
+      await expect(ChatClient.connect(url(`?token=${expired}`))).rejects.toThrow(/401/);
+      await expect(ChatClient.connect(url('?token=not.a.jwt'))).rejects.toThrow(/401/);
+      await expect(ChatClient.connect(url(), 10_000, { Authorization: `Bearer ${expired}` })).rejects.toThrow(/401/);
+      client.sendMessage('signed in');
+      await eventually(() => client.frames.some((frame) => frame.includes('signed in')));
+      await client.close();
+      await delay(200);
+      const output = chat.output();
+      expect(output.length).toBeGreaterThan(0);
+      for (const secret of [good, expired, 'not.a.jwt', TEST_SECRET]) expect(output).not.toContain(secret);
+      // Nor any piece of one: the signature is the part that must never leak.
+      for (const token of [good, expired]) expect(output).not.toContain(token.split('.')[2]);
+    });
+
     it('lets anyone in, anonymous, with no auth configured, as the original chat', async () => {
       chat = await shape.start();
       const client = await connect();

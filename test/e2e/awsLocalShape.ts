@@ -7,6 +7,6 @@ export const awsLocalShape: RuntimeShape = {
   name: 'aws-local',
   async start(env = {}) {
     const emulator = await spawnChatProcess([fileURLToPath(new URL('../../dist/aws-local.js', import.meta.url))], env);
-    return { urls: [emulator.url], stop: async (signal) => [await emulator.stop(signal)] };
+    return { urls: [emulator.url], output: emulator.output, stop: async (signal) => [await emulator.stop(signal)] };
   },
 };

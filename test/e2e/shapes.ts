@@ -9,6 +9,6 @@ export const standaloneShape: RuntimeShape = {
   name: 'standalone',
   async start(env = {}) {
     const server = await spawnChatProcess([dist('server.js')], env);
-    return { urls: [server.url], stop: async (signal) => [await server.stop(signal)] };
+    return { urls: [server.url], output: server.output, stop: async (signal) => [await server.stop(signal)] };
   },
 };

@@ -16,6 +16,8 @@ export interface RunningChatCluster {
   readonly urls: readonly string[];
   readonly keyPrefix: string;
   readonly processes: readonly ChatProcess[];
+  /** What every node wrote, node after node. */
+  output(): string;
   /** Sends `signal` to every node, deletes every key under the prefix, resolves with the exit codes. */
   stop(signal?: NodeJS.Signals): Promise<Array<number | null>>;
 }
@@ -37,6 +39,7 @@ export async function startChatCluster(
     urls: running.map((node) => node.url),
     keyPrefix: settings.REDIS_KEY_PREFIX,
     processes: running,
+    output: () => running.map((node) => node.output()).join(''),
     async stop(signal?: NodeJS.Signals) {
       const codes = await Promise.all(running.map((node) => node.stop(signal)));
       // Killed nodes leave their keys until they expire: a shared Redis need not wait for that.
