@@ -19,5 +19,8 @@ hostileSuite(
     // About ten 128 KiB broadcasts a second: 8 s to push past the kernel's 4 MB and the limit.
     slowReaderFloodMs: 8000,
     slowTinyFlood: false,
+    // Each room message is ten signed posts: a hundred clients chatting keep the workers busy.
+    crowd: 100,
+    capsPerAddress: false,
   }),
 );

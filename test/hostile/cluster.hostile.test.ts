@@ -14,4 +14,4 @@ afterAll(async () => {
 // An unfixed server can take minutes to fail a scenario; the bounds inside fail it sooner.
 vi.setConfig({ testTimeout: 90_000 });
 
-hostileSuite(clusterNode(() => redis.url, { receivers: 200, floodFrames: 1500, connections: 200 }));
+hostileSuite(clusterNode(() => redis.url, { receivers: 200, floodFrames: 1500, connections: 200, crowd: 1000 }));

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../support/ChatClient.js';
-import { clientFrame, Opcode, type RawWebSocket, sendMessageFrame } from '../support/RawWebSocket.js';
+import { clientFrame, Opcode, RawWebSocket, sendMessageFrame } from '../support/RawWebSocket.js';
 import { type AttackReport, rawClients, record, sleep, underAttack, within } from './support/attack.js';
+import { Crowd } from './support/Crowd.js';
 import type { HostileShape, RunningTarget } from './support/targets.js';
 
 /**
@@ -183,6 +184,77 @@ export function hostileSuite(shape: HostileShape): void {
       record(label('malformed frames, log lines'), { lines });
       expectWithinBounds(report);
       expect(lines).toBeLessThan(30);
+    });
+
+    if (shape.capsPerAddress !== false) {
+      it('8. 20,000 connection attempts from one address against a cap of 1,000: the rest get 429, memory stays bounded', async () => {
+        const running = await start({ MAX_CONNECTIONS_PER_IP: '1000' });
+        // The attacker is another loopback address, so the probe clients (127.0.0.1) are a different client.
+        const attacker = '127.0.0.2';
+        const held = await rawClients(running.url, 1000, 100, attacker);
+        raws.push(...held);
+        const answers = new Map<string, number>();
+        const report = await underAttack(running, label('20,000 connection attempts from one address'), async () => {
+          for (let attempt = 1000; attempt < 20_000; attempt += 200) {
+            const tries = Array.from({ length: 200 }, () => RawWebSocket.connect(running.url, {}, attacker));
+            for (const outcome of await Promise.allSettled(tries)) {
+              if (outcome.status === 'fulfilled') raws.push(outcome.value);
+              const answer =
+                outcome.status === 'fulfilled'
+                  ? 'accepted'
+                  : String(outcome.reason).replace(/^.*upgrade refused: /, '');
+              answers.set(answer, (answers.get(answer) ?? 0) + 1);
+            }
+          }
+        });
+        record(label('20,000 connection attempts, answers'), Object.fromEntries(answers));
+        expectWithinBounds(report);
+        expect(Object.fromEntries(answers)).toEqual({ 'HTTP/1.1 429 Too Many Requests': 19_000 });
+        expect(held.filter((raw) => raw.isEnded)).toHaveLength(0);
+      });
+    }
+
+    it('9. one client flooding at full speed while a crowd chats in rooms: it is refused then cut, the crowd loses nothing', async () => {
+      const running = await start({ RATE_LIMIT_PER_S: '20', RATE_LIMIT_BURST: '40', RATE_LIMIT_CUT_AFTER_MS: '10000' });
+      const crowd = await Crowd.start(running.url, shape.crowd, 10);
+      try {
+        const quiet = await crowd.chat(5000, 2000);
+        const [flooder] = (await connectRaw(1)) as [RawWebSocket];
+        const chunk = Buffer.concat(Array.from({ length: 100 }, () => sendMessageFrame('flood')));
+        const floodStarted = Date.now();
+        const flood = (async () => {
+          while (!flooder.isEnded && Date.now() - floodStarted < 30_000) await flooder.write(chunk);
+        })();
+        let flooded: Awaited<ReturnType<Crowd['chat']>> | undefined;
+        const report = await underAttack(running, label('flooder beside a chatting crowd'), async () => {
+          flooded = await crowd.chat(12_000, 2000);
+          await within(() => flooder.isEnded, 20_000);
+        });
+        await flood;
+        const cutAfterMs = Date.now() - floodStarted;
+        const rss = report.rssPeakMiB;
+        record(label('crowd beside a flooder'), {
+          quiet,
+          flooded,
+          flooderCloseCode: flooder.closeCode,
+          cutAfterMs,
+          rss,
+        });
+        console.log(
+          `${shape.name}: ${shape.crowd} clients in rooms of 10; quiet p99 ${quiet.p99Ms} ms, ` +
+            `beside the flooder p99 ${flooded?.p99Ms} ms (worst ${flooded?.worstMs}), lost ${flooded?.lost}, ` +
+            `duplicated ${flooded?.duplicated}; flooder closed ${flooder.closeCode} after ${cutAfterMs} ms; peak RSS ${rss} MiB`,
+        );
+        expectWithinBounds(report);
+        expect(quiet.lost).toBe(0);
+        expect(flooded?.sent).toBeGreaterThan(0);
+        expect(flooded?.lost).toBe(0);
+        expect(flooded?.duplicated).toBe(0);
+        expect(flooded?.p99Ms).toBeLessThan(shape.roundTripBoundMs ?? BOUNDS.worstRoundTripMs);
+        expect(flooder.closeCode).toBe(1008);
+      } finally {
+        crowd.close();
+      }
     });
   });
 }

@@ -63,10 +63,21 @@ export class RawWebSocket {
     socket.resume();
   }
 
-  /** Opens a TCP connection to `url` and upgrades it; rejects unless the answer is 101. */
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<RawWebSocket> {
+  /**
+   * Opens a TCP connection to `url` (from `localAddress`, another loopback address for a second
+   * "client machine", when given) and upgrades it; rejects unless the answer is 101.
+   */
+  static async connect(
+    url: string,
+    headers: Record<string, string> = {},
+    localAddress?: string,
+  ): Promise<RawWebSocket> {
     const { hostname, port, pathname, search } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port) });
+    const socket = connect({
+      host: hostname,
+      port: Number(port),
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     socket.on('error', () => {});
     const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(

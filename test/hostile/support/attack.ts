@@ -38,12 +38,17 @@ export function record(label: string, figures: object): void {
   if (file !== undefined && file !== '') appendFileSync(file, `${JSON.stringify({ label, ...figures })}\n`);
 }
 
-/** Opens `count` raw connections, `batch` at a time. */
-export async function rawClients(url: string, count: number, batch = 50): Promise<RawWebSocket[]> {
+/** Opens `count` raw connections, `batch` at a time, from `localAddress` when given. */
+export async function rawClients(
+  url: string,
+  count: number,
+  batch = 50,
+  localAddress?: string,
+): Promise<RawWebSocket[]> {
   const made: RawWebSocket[] = [];
   for (let i = 0; i < count; i += batch) {
     const size = Math.min(batch, count - i);
-    made.push(...(await Promise.all(Array.from({ length: size }, () => RawWebSocket.connect(url)))));
+    made.push(...(await Promise.all(Array.from({ length: size }, () => RawWebSocket.connect(url, {}, localAddress)))));
   }
   return made;
 }

@@ -31,6 +31,10 @@ export interface HostileShape {
   readonly slowReaderFloodMs?: number;
   /** False where a flood of tiny messages is too slow to reach the slow-reader limits in CI time. */
   readonly slowTinyFlood?: boolean;
+  /** Ordinary clients chatting in rooms of ten beside a flooder. */
+  readonly crowd: number;
+  /** False where the shape has no per-address connection cap (API Gateway has none). */
+  readonly capsPerAddress?: boolean;
 }
 
 type Scale = Omit<HostileShape, 'name' | 'start'>;
