@@ -18,9 +18,12 @@ export interface DeliveryReport {
 /**
  * Checks every delivery of a round: each receiver must get each sender's messages exactly once
  * and in the order sent. Per receiver and sender it keeps the highest sequence number seen and a
- * bitmap of the ones received, so a late message is told apart from a repeated one.
+ * bitmap of the ones received, so a late message is told apart from a repeated one. With rooms
+ * (`roomSize` > 0), sender `s` is the first client of room `s` and only that room's members
+ * receive its messages: each receiver then has one sender.
  */
 export class DeliveryTracker {
+  private readonly pairs: number;
   private readonly highest: Int32Array;
   private readonly seen: Uint8Array;
   private readonly latencies: Uint32Array;
@@ -34,14 +37,22 @@ export class DeliveryTracker {
     private readonly receivers: number,
     private readonly senders: number,
     private readonly messagesPerSender: number,
+    private readonly roomSize = 0,
   ) {
-    this.highest = new Int32Array(receivers * senders).fill(-1);
-    this.seen = new Uint8Array(Math.ceil((receivers * senders * messagesPerSender) / 8));
-    this.latencies = new Uint32Array(receivers * senders * messagesPerSender);
+    this.pairs = roomSize === 0 ? receivers * senders : Math.min(receivers, senders * roomSize);
+    this.highest = new Int32Array(this.pairs).fill(-1);
+    this.seen = new Uint8Array(Math.ceil((this.pairs * messagesPerSender) / 8));
+    this.latencies = new Uint32Array(this.pairs * messagesPerSender);
   }
 
   get expected(): number {
-    return this.receivers * this.senders * this.messagesPerSender;
+    return this.pairs * this.messagesPerSender;
+  }
+
+  /** The index of a (receiver, sender) pair that should see deliveries, or -1. */
+  private pairOf(receiver: number, sender: number): number {
+    if (this.roomSize === 0) return receiver * this.senders + sender;
+    return Math.floor(receiver / this.roomSize) === sender ? receiver : -1;
   }
 
   /** True once every receiver has every message. */
@@ -55,11 +66,11 @@ export class DeliveryTracker {
 
   /** Records one frame received by `receiver`; returns false when it is not a valid delivery. */
   record(receiver: number, sender: number, seq: number, latencyMicros: number): boolean {
-    if (sender >= this.senders || seq >= this.messagesPerSender || receiver >= this.receivers) {
+    const pair = sender < this.senders && receiver < this.receivers ? this.pairOf(receiver, sender) : -1;
+    if (pair < 0 || seq >= this.messagesPerSender) {
       this.foreign++;
       return false;
     }
-    const pair = receiver * this.senders + sender;
     const bit = pair * this.messagesPerSender + seq;
     const mask = 1 << (bit & 7);
     const byte = bit >>> 3;

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnWithFileLimit } from './processes.js';
-import type { LoadGeneratorMessage, RoundResult, RunnerMessage } from './protocol.js';
+import type { ClientShape, LoadGeneratorMessage, RoundResult, RunnerMessage } from './protocol.js';
 
 type Round = Omit<Extract<RunnerMessage, { type: 'round' }>, 'type'>;
 
@@ -19,8 +19,12 @@ export class LoadGenerator {
   }
 
   /** Opens connections, spread over `urls`, until `clients` are open; resolves with the time taken. */
-  async connect(urls: readonly string[], clients: number, timeoutMs: number): Promise<number> {
-    const reply = await this.request({ type: 'connect', urls, clients, timeoutMs: 10_000 }, 'connected', timeoutMs);
+  async connect(urls: readonly string[], clients: number, shape: ClientShape, timeoutMs: number): Promise<number> {
+    const reply = await this.request(
+      { type: 'connect', urls, clients, shape, timeoutMs: 10_000 },
+      'connected',
+      timeoutMs,
+    );
     return reply.connectMs;
   }
 

@@ -53,7 +53,7 @@ export async function measure(
   artifacts: Artifacts,
   loadgenScript: string,
 ): Promise<Measurement> {
-  const load = scenario.load(options);
+  const load = scenario.load(options, target);
   const deployment = await scenario.start(target, artifacts);
   const problem = await scenario.probe?.(deployment).catch((error: unknown) => String(error));
   if (problem !== undefined) {
@@ -67,13 +67,20 @@ export async function measure(
     // Memory per connection is the slope between two populations, both past start-up.
     const firstClients = Math.max(1, Math.floor(load.clients / 10));
     await sleep(SETTLE_MS);
-    const firstConnectMs = await loadgen.connect(deployment.urls, firstClients, CONNECT_TIMEOUT_MS);
+    const firstConnectMs = await loadgen.connect(deployment.urls, firstClients, load.shape, CONNECT_TIMEOUT_MS);
     await sleep(IDLE_SETTLE_MS);
     const beforeClients = await sampleAfterGc(deployment.servers);
-    const connectMs = firstConnectMs + (await loadgen.connect(deployment.urls, load.clients, CONNECT_TIMEOUT_MS));
+    const connectMs =
+      firstConnectMs + (await loadgen.connect(deployment.urls, load.clients, load.shape, CONNECT_TIMEOUT_MS));
     await sleep(IDLE_SETTLE_MS);
     const idle = await sampleAfterGc(deployment.servers);
-    const round = { senders: load.senders, payloadBytes: load.payload, window: load.window, rate: load.rate };
+    const round = {
+      senders: load.senders,
+      payloadBytes: load.payload,
+      window: load.window,
+      rate: load.rate,
+      roomSize: load.shape.roomSize,
+    };
     if (load.warmup > 0) {
       await loadgen.round({ ...round, messages: load.warmup, timeoutMs: options.roundTimeoutMs });
     }

@@ -19,6 +19,13 @@ export interface BenchOptions {
   readonly scaleMessages: number;
   readonly awsClients: number;
   readonly awsMessages: number;
+  /** Connections of the room scenarios, in rooms of `roomSize`, every room with a sender. */
+  readonly roomClients: number;
+  readonly roomSize: number;
+  /** Messages each room's sender sends in the measured round. */
+  readonly roomMessages: number;
+  /** Connections of the mixed-format scenario (half text, half json). */
+  readonly mixedClients: number;
   /** Runs of each server in the standalone and cluster scenarios, alternating which goes first; figures are medians. */
   readonly repeat: number;
   /** Longest a round may take before what has not arrived counts as lost. */
@@ -32,7 +39,16 @@ export interface BenchOptions {
   readonly outDir: string;
 }
 
-export const ALL_SCENARIOS = ['standalone', 'cluster', 'aws-local', 'scale'] as const;
+export const ALL_SCENARIOS = [
+  'standalone',
+  'cluster',
+  'aws-local',
+  'scale',
+  'rooms',
+  'rooms-history',
+  'mixed',
+  'scale-v2',
+] as const;
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   scenarios: ALL_SCENARIOS,
@@ -47,6 +63,10 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   scaleMessages: 20,
   awsClients: 50,
   awsMessages: 20,
+  roomClients: 10_000,
+  roomSize: 10,
+  roomMessages: 10,
+  mixedClients: 2000,
   repeat: 3,
   roundTimeoutMs: 60_000,
   profile: false,
@@ -68,6 +88,10 @@ export const USAGE = `npm run bench -- [options]   (each also as env BENCH_<NAME
   --scale-messages N   broadcasts of the scale scenario (${DEFAULT_OPTIONS.scaleMessages})
   --aws-clients N      connections of the aws-local scenario (${DEFAULT_OPTIONS.awsClients})
   --aws-messages N     messages per sender of the aws-local scenario (${DEFAULT_OPTIONS.awsMessages})
+  --room-clients N     connections of the rooms scenarios (${DEFAULT_OPTIONS.roomClients})
+  --room-size N        clients per room, each room busy (${DEFAULT_OPTIONS.roomSize})
+  --room-messages N    messages per room, measured round (${DEFAULT_OPTIONS.roomMessages})
+  --mixed-clients N    connections of the mixed-format scenario (${DEFAULT_OPTIONS.mixedClients})
   --repeat N           runs per server in standalone and cluster, figures are medians (${DEFAULT_OPTIONS.repeat})
   --round-timeout-ms N (${DEFAULT_OPTIONS.roundTimeoutMs})
   --targets ours,reference
@@ -87,6 +111,10 @@ const INTEGER_OPTIONS = {
   scaleMessages: 1,
   awsClients: 1,
   awsMessages: 1,
+  roomClients: 2,
+  roomSize: 2,
+  roomMessages: 1,
+  mixedClients: 2,
   repeat: 1,
   roundTimeoutMs: 1000,
 } as const satisfies Partial<Record<keyof BenchOptions, number>>;

@@ -18,17 +18,31 @@ export function encodePayload(fields: PayloadFields, size: number): string {
   return head.length >= size ? head : head + 'x'.repeat(size - head.length);
 }
 
-/** The client frame that broadcasts `data`. */
-export function sendMessageFrame(data: string): string {
-  return `{"action":"sendMessage","data":"${data}"}`;
+/** The client frame that sends `data` to everyone, or to `room`. */
+export function sendMessageFrame(data: string, room?: string): string {
+  return room === undefined
+    ? `{"action":"sendMessage","data":"${data}"}`
+    : `{"action":"sendMessage","room":"${room}","data":"${data}"}`;
 }
 
-/** Reads the fields back from a received frame; undefined when the frame is not one of ours. */
-export function decodePayload(bytes: Uint8Array): PayloadFields | undefined {
+const OPEN_BRACE = 0x7b;
+const DATA_FIELD = Buffer.from('"data":"');
+
+/**
+ * Reads the fields back from a received frame, a text client's (the data itself) or a json
+ * client's (a `message` event holding it); undefined when the frame is not one of ours.
+ */
+export function decodePayload(bytes: Buffer): PayloadFields | undefined {
+  let start = 0;
+  if (bytes[0] === OPEN_BRACE) {
+    const at = bytes.indexOf(DATA_FIELD);
+    if (at < 0) return undefined;
+    start = at + DATA_FIELD.length;
+  }
   const values = [0, 0, 0];
   let field = 0;
   let digits = 0;
-  for (let i = 0; i < bytes.length && field < 3; i++) {
+  for (let i = start; i < bytes.length && field < 3; i++) {
     const byte = bytes[i] as number;
     if (byte === COLON) {
       if (digits === 0) return undefined;

@@ -1,5 +1,22 @@
 import type { DeliveryReport } from './DeliveryTracker.js';
 
+/** How the load generator's clients speak protocol v2, when they do. */
+export interface ClientShape {
+  /** Delivery format: every client `text`, every client `json`, or every other client `json`. */
+  readonly formats: 'text' | 'json' | 'mixed';
+  /** Each client connects with a display name (`name=c<index>`). */
+  readonly named: boolean;
+  /**
+   * Clients per room (0: no rooms, messages go to everyone). Client `i` is in room
+   * `r<floor(i / roomSize)>`; the first client of a room is its sender.
+   */
+  readonly roomSize: number;
+  /** Further rooms each client joins, which no message goes to (their cost is memory). */
+  readonly extraRooms: number;
+}
+
+export const PLAIN_CLIENTS: ClientShape = { formats: 'text', named: false, roomSize: 0, extraRooms: 0 };
+
 /** Messages between the bench runner and the load generator (Node IPC). */
 export type RunnerMessage =
   | {
@@ -8,6 +25,7 @@ export type RunnerMessage =
       /** Connections open once done, counting those already open. */
       readonly clients: number;
       readonly timeoutMs: number;
+      readonly shape: ClientShape;
     }
   | {
       readonly type: 'round';
@@ -19,6 +37,8 @@ export type RunnerMessage =
       /** Messages per second over all senders; 0 sends as fast as the window allows. */
       readonly rate: number;
       readonly timeoutMs: number;
+      /** As at connect: clients per room, 0 for everyone. */
+      readonly roomSize: number;
     }
   | { readonly type: 'close' };
 

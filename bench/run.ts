@@ -16,10 +16,9 @@ import { type Artifacts, SCENARIOS, type Scenario, type Target } from './scenari
  */
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(ROOT, 'bench', '.build');
-/** Where the ratio targets apply (the others report ratios without a target). */
-const RATIO_TARGET_SCENARIOS: readonly string[] = ['standalone', 'cluster'];
 /** Descriptors each child may need: the scale scenario's clients plus headroom. */
-const headroom = (options: BenchOptions) => Math.max(options.scaleClients, options.clients, options.awsClients) + 1024;
+const headroom = (options: BenchOptions) =>
+  Math.max(options.scaleClients, options.clients, options.awsClients, options.roomClients) + 1024;
 
 async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; loadgen: string }> {
   if (options.build) execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
@@ -30,6 +29,7 @@ async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; l
       loadgen: join(ROOT, 'bench/loadgen.ts'),
       'reference-standalone': join(ROOT, 'bench/reference/standalone.ts'),
       'reference-cluster': join(ROOT, 'bench/reference/cluster.ts'),
+      'reference-rooms': join(ROOT, 'bench/reference/rooms.ts'),
       'memory-probe': join(ROOT, 'bench/memoryProbe.ts'),
     },
     outdir: WORK,
@@ -49,6 +49,7 @@ async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; l
       distDir: join(WORK, 'dist'),
       referenceStandalone: join(WORK, 'reference-standalone.mjs'),
       referenceCluster: join(WORK, 'reference-cluster.mjs'),
+      referenceRooms: join(WORK, 'reference-rooms.mjs'),
       openFiles: headroom(options),
       nodeArgs: (name) => [
         '--expose-gc',
@@ -80,7 +81,8 @@ async function runScenario(
   if (unavailable !== undefined) return { ...base, unavailable };
   const runs: Record<Target, Measurement[]> = { ours: [], reference: [] };
   // The ratio targets rest on medians of several runs; the other scenarios run once by default.
-  const repeat = RATIO_TARGET_SCENARIOS.includes(scenario.name) ? options.repeat : Math.min(options.repeat, 1);
+  const checkRatios = scenario.targets !== undefined;
+  const repeat = checkRatios ? options.repeat : Math.min(options.repeat, 1);
   for (let repetition = 0; repetition < repeat; repetition++) {
     // Alternate which server goes first, so drift in the machine's load falls on both.
     const order = repetition % 2 === 0 ? options.targets : [...options.targets].reverse();
@@ -102,14 +104,13 @@ async function runScenario(
   for (const target of options.targets) measured[target] = combineRuns(runs[target]);
   const { ours, reference } = measured;
   const ratios = ours !== undefined && reference !== undefined ? ratiosOf(ours, reference) : undefined;
-  const checkRatios = RATIO_TARGET_SCENARIOS.includes(scenario.name);
   return {
     ...base,
     ...measured,
     runs,
     ...(ratios === undefined ? {} : { ratios }),
     ratiosChecked: checkRatios,
-    ...(ours === undefined ? {} : { misses: missesOf(ours, ratios, checkRatios) }),
+    ...(ours === undefined ? {} : { misses: missesOf(ours, ratios, scenario.targets) }),
   };
 }
 

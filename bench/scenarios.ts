@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { BenchOptions } from './options.js';
 import { probeCrossNode } from './probeCrossNode.js';
 import { type BenchProcess, startNodeServer, startRedis } from './processes.js';
+import { type ClientShape, PLAIN_CLIENTS } from './protocol.js';
+import { type RatioTargets, TARGETS } from './report.js';
 
 export type Target = 'ours' | 'reference';
 
@@ -15,6 +17,8 @@ export interface Load {
   readonly payload: number;
   readonly window: number;
   readonly rate: number;
+  /** Formats, names and rooms of the clients: plain original-protocol clients by default. */
+  readonly shape: ClientShape;
 }
 
 /** Servers running for one measurement. */
@@ -33,6 +37,8 @@ export interface Artifacts {
   readonly distDir: string;
   readonly referenceStandalone: string;
   readonly referenceCluster: string;
+  /** The bare `ws` loop over a `Map<room, Set<socket>>`. */
+  readonly referenceRooms: string;
   readonly openFiles: number;
   readonly nodeArgs: (name: string) => readonly string[];
 }
@@ -41,7 +47,9 @@ export interface Scenario {
   readonly name: string;
   /** What the figures measure, printed with them. */
   readonly note: string;
-  load(options: BenchOptions): Load;
+  /** Ratios of ours to the reference this scenario must meet; none: figures only, one run. */
+  readonly targets?: RatioTargets;
+  load(options: BenchOptions, target: Target): Load;
   /** Undefined when the scenario can run here, else why not. */
   unavailable(artifacts: Artifacts): string | undefined;
   start(target: Target, artifacts: Artifacts): Promise<Deployment>;
@@ -57,26 +65,35 @@ const loadOf = (options: BenchOptions, clients: number, senders: number, message
   payload: options.payload,
   window,
   rate: options.rate,
+  shape: PLAIN_CLIENTS,
 });
 
 /** One node: ours (`dist/server.js`, in-memory) or the bare `ws` loop. */
-async function startSingle(name: string, target: Target, artifacts: Artifacts): Promise<Deployment> {
+function startSingle(name: string, target: Target, artifacts: Artifacts): Promise<Deployment> {
   const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceStandalone;
-  const { process, url } = await startNodeServer(
-    `${name}-${target}`,
-    script,
-    {},
-    {
-      openFiles: artifacts.openFiles,
-      nodeArgs: artifacts.nodeArgs(`${name}-${target}`),
-    },
-  );
+  return startScript(`${name}-${target}`, script, artifacts);
+}
+
+/** One node running `script` with `env`. */
+async function startScript(
+  name: string,
+  script: string,
+  artifacts: Artifacts,
+  env: Record<string, string> = {},
+): Promise<Deployment> {
+  const { process, url } = await startNodeServer(name, script, env, {
+    openFiles: artifacts.openFiles,
+    nodeArgs: artifacts.nodeArgs(name),
+  });
   return { servers: [process], backing: [], urls: [url] };
 }
+
+const ourServer = (artifacts: Artifacts) => join(artifacts.distDir, 'server.js');
 
 const standalone: Scenario = {
   name: 'standalone',
   note: 'one node, connections in memory',
+  targets: TARGETS,
   load: (options) => loadOf(options, options.clients, options.senders, options.messages, options.window),
   unavailable: (artifacts) => (existsSync(join(artifacts.distDir, 'server.js')) ? undefined : 'dist/server.js missing'),
   start: (target, artifacts) => startSingle('standalone', target, artifacts),
@@ -85,6 +102,7 @@ const standalone: Scenario = {
 const scale: Scenario = {
   name: 'scale',
   note: 'one node holding many connections, one sender, each broadcast reaching all',
+  targets: { rssPerIdleConnection: 1.0, deliveriesPerSecond: 0.9 },
   load: (options) => loadOf(options, options.scaleClients, 1, options.scaleMessages, 1),
   unavailable: standalone.unavailable,
   start: (target, artifacts) => startSingle('scale', target, artifacts),
@@ -94,6 +112,7 @@ const CLUSTER_NODES = 2;
 
 const cluster: Scenario = {
   name: 'cluster',
+  targets: TARGETS,
   note: `${CLUSTER_NODES} nodes over one dedicated Redis; clients alternate between nodes; server CPU is the nodes' sum`,
   load: (options) => loadOf(options, options.clients, options.senders, options.messages, options.window),
   unavailable: standalone.unavailable,
@@ -159,4 +178,69 @@ const awsLocal: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [standalone, cluster, awsLocal, scale];
+/** Every room busy: its first member sends, one message in flight per room. */
+const roomLoad = (options: BenchOptions): Load => ({
+  ...loadOf(options, options.roomClients, Math.ceil(options.roomClients / options.roomSize), options.roomMessages, 1),
+  warmup: Math.min(options.warmup, 3),
+  shape: { ...PLAIN_CLIENTS, roomSize: options.roomSize },
+});
+
+const rooms: Scenario = {
+  name: 'rooms',
+  note: 'one node, clients in rooms, every room busy; reference: the bare ws loop over a Map<room, Set<socket>>',
+  targets: { cpuPerDelivery: 1.1 },
+  load: roomLoad,
+  unavailable: standalone.unavailable,
+  start: (target, artifacts) =>
+    startScript(`rooms-${target}`, target === 'ours' ? ourServer(artifacts) : artifacts.referenceRooms, artifacts),
+};
+
+const roomsHistory: Scenario = {
+  name: 'rooms-history',
+  note: 'the rooms load on our server with history kept (the default) against the same server keeping none (HISTORY_MAX_MESSAGES=0): what storing costs per delivery',
+  targets: { cpuPerDelivery: 1.1 },
+  load: roomLoad,
+  unavailable: standalone.unavailable,
+  start: (target, artifacts) =>
+    startScript(
+      `rooms-history-${target}`,
+      ourServer(artifacts),
+      artifacts,
+      target === 'ours' ? {} : { HISTORY_MAX_MESSAGES: '0' },
+    ),
+};
+
+const mixed: Scenario = {
+  name: 'mixed',
+  note: 'one node, broadcasts to everyone; ours: half the clients format=json; reference: the same server with every client in text',
+  targets: { cpuPerDelivery: 1.15 },
+  load: (options, target) => ({
+    ...loadOf(options, options.mixedClients, options.senders, options.messages, options.window),
+    shape: { ...PLAIN_CLIENTS, formats: target === 'ours' ? 'mixed' : 'text' },
+  }),
+  unavailable: standalone.unavailable,
+  start: (target, artifacts) => startScript(`mixed-${target}`, ourServer(artifacts), artifacts),
+};
+
+const scaleV2: Scenario = {
+  name: 'scale-v2',
+  note: 'the scale load with every protocol v2 feature in use: each client named, format=json and in 3 rooms; reference: the bare room loop, its clients in the same rooms',
+  load: (options) => ({
+    ...loadOf(options, options.scaleClients, 1, options.scaleMessages, 1),
+    shape: { formats: 'json', named: true, roomSize: 0, extraRooms: 3 },
+  }),
+  unavailable: standalone.unavailable,
+  start: (target, artifacts) =>
+    startScript(`scale-v2-${target}`, target === 'ours' ? ourServer(artifacts) : artifacts.referenceRooms, artifacts),
+};
+
+export const SCENARIOS: readonly Scenario[] = [
+  standalone,
+  cluster,
+  awsLocal,
+  scale,
+  rooms,
+  roomsHistory,
+  mixed,
+  scaleV2,
+];

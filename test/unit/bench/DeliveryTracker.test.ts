@@ -12,6 +12,23 @@ describe('DeliveryTracker', () => {
       expect(tracker.report()).toMatchObject({ expected: 8, delivered: 8, lost: 0, duplicated: 0, outOfOrder: 0 });
     });
 
+    it("with rooms, expects each sender's messages at its room's members only", () => {
+      // Rooms of 2: clients 0 and 1 hear sender 0, clients 2 and 3 hear sender 1; client 4 is in no busy room.
+      const tracker = new DeliveryTracker(5, 2, 2, 2);
+      for (const [receiver, sender] of [
+        [0, 0],
+        [1, 0],
+        [2, 1],
+        [3, 1],
+      ] as const) {
+        for (const seq of [0, 1]) expect(tracker.record(receiver, sender, seq, 10)).toBe(true);
+      }
+      expect(tracker.complete).toBe(true);
+      expect(tracker.record(0, 1, 0, 10)).toBe(false);
+      expect(tracker.record(4, 1, 0, 10)).toBe(false);
+      expect(tracker.report()).toMatchObject({ expected: 8, delivered: 8, lost: 0, foreign: 2 });
+    });
+
     it('counts a repeated message as duplicated, not delivered', () => {
       const tracker = new DeliveryTracker(1, 1, 3);
       tracker.record(0, 0, 0, 1);

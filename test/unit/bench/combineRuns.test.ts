@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { combineRuns, median } from '../../../bench/combineRuns.js';
 import type { Measurement } from '../../../bench/measure.js';
+import { PLAIN_CLIENTS } from '../../../bench/protocol.js';
 
 function run(cpu: number, lost: number): Measurement {
   const latency = { count: 10, p50: cpu, p90: cpu, p99: cpu, max: cpu, mean: cpu };
   const report = { expected: 10, delivered: 10 - lost, lost, duplicated: 0, outOfOrder: 0, foreign: 0, latency };
   return {
     target: 'ours',
-    load: { clients: 1, senders: 1, messages: 10, warmup: 0, payload: 32, window: 1, rate: 0 },
+    load: { clients: 1, senders: 1, messages: 10, warmup: 0, payload: 32, window: 1, rate: 0, shape: PLAIN_CLIENTS },
     connectMs: cpu,
     deliveries: 10 - lost,
     durationMs: 1,

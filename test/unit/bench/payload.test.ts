@@ -16,6 +16,7 @@ describe('payload', () => {
     it('needs no JSON escaping inside the client frame', () => {
       const data = encodePayload({ sender: 1, seq: 2, sentMicros: 3 }, 32);
       expect(JSON.parse(sendMessageFrame(data))).toEqual({ action: 'sendMessage', data });
+      expect(JSON.parse(sendMessageFrame(data, 'r7'))).toEqual({ action: 'sendMessage', room: 'r7', data });
     });
   });
 
@@ -23,6 +24,20 @@ describe('payload', () => {
     it('reads back what was encoded, from the bytes', () => {
       const fields = { sender: 9, seq: 99999, sentMicros: 4_000_000_000 };
       expect(decodePayload(Buffer.from(encodePayload(fields, 100)))).toEqual(fields);
+    });
+
+    it('reads the fields from the data of a json message event', () => {
+      const fields = { sender: 4, seq: 12, sentMicros: 98765 };
+      const event = JSON.stringify({
+        type: 'message',
+        id: '1796140615658001',
+        room: 'r4',
+        from: { name: 'c40' },
+        ts: 1796140616455,
+        data: encodePayload(fields, 40),
+      });
+      expect(decodePayload(Buffer.from(event))).toEqual(fields);
+      expect(decodePayload(Buffer.from('{"type":"joined","room":"r4"}'))).toBeUndefined();
     });
 
     it('refuses a frame that is not a payload', () => {
