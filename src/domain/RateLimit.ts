@@ -26,11 +26,13 @@ export function nextArrival(tat: number | undefined, now: number, limit: RateLim
 }
 
 /**
- * How long limited frames may be apart and still be one flood. A flood that gets a frame through
- * now and then is still a flood; someone who hits the limit once, then again minutes later, has
- * two short episodes, not one long one.
+ * How long limited frames may be apart and still be one flood: half the cut-off (at least a
+ * second, and two intervals). A flood that gets a frame through now and then is still a flood,
+ * and so is one whose frames a busy server handles in spurts; someone who hits the limit once,
+ * then again a minute later, has two short episodes, not one long one.
  */
-export const floodGapMs = (limit: RateLimit): number => Math.max(2000 / limit.perSecond, 1000);
+export const floodGapMs = (limit: RateLimit): number =>
+  Math.max(2000 / limit.perSecond, 1000, limit.cutAfterMs / 2);
 
 /** When the flood a frame over the limit at `now` belongs to began, given the previous one's start and last frame. */
 export function floodStart(

@@ -190,6 +190,20 @@ export function connectionRepositoryContract(
         expect((await repository.admit(id, limit, 30_000)).verdict).toBe('allowed');
       });
 
+      it('counts a flood handled in spurts as one, and two floods far apart as two', async () => {
+        // Limited frames up to half the cut-off (2.5 s) apart are one flood.
+        const spurt = (from: number, frames: number) => Array.from({ length: frames }, (_, i) => from + i * 100);
+        const [spurts, episodes] = (await added(2)) as [ConnectionId, ConnectionId];
+        const early = [...(await verdicts(spurts, spurt(10_000, 20))), ...(await verdicts(spurts, spurt(13_400, 10)))];
+        expect(early).toContain('limited');
+        expect(early).not.toContain('cut');
+        // 1.2 s later, 5.2 s after the flood began: its next limited frame cuts it.
+        expect(await verdicts(spurts, [15_500, 15_500, 15_500, 15_500])).toContain('cut');
+        // 4 s apart: the second flood starts over, and 2 s of it is not enough.
+        await verdicts(episodes, spurt(10_000, 20));
+        expect(await verdicts(episodes, spurt(16_000, 20))).not.toContain('cut');
+      });
+
       it('allows the frames of a connection it does not know', async () => {
         expect(await repository.admit(newId(), limit, 0)).toEqual({ connection: undefined, verdict: 'allowed' });
       });
