@@ -45,6 +45,7 @@ export class FrameWriter {
   private readonly direct: boolean;
   private held: Array<Buffer | string> | undefined;
   private heldBytes = 0;
+  private disconnected = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -52,6 +53,11 @@ export class FrameWriter {
     private readonly limits: SlowClientLimits,
   ) {
     this.direct = socket.extensions === '';
+  }
+
+  /** Whether this client was disconnected for breaking a rule: nothing it still sends counts. */
+  get cut(): boolean {
+    return this.disconnected;
   }
 
   /** Sends `payload` as one text frame (`encoded`: the same, as a whole frame); false if the client is gone. */
@@ -104,6 +110,7 @@ export class FrameWriter {
 
   /** Closes the client for breaking a rule (1008), dropping what is held for it; cut if it never answers. */
   disconnect(reason = 'Send buffer limit exceeded'): void {
+    this.disconnected = true;
     this.held = undefined;
     const socket = this.socket;
     socket.close(CloseCodes.policyViolation, reason);

@@ -79,6 +79,8 @@ interface Client<S> {
   session: S | undefined;
   /** The close code, once closed. */
   code?: number;
+  /** Disconnected for breaking a rule: what it sent and is still queued is dropped. */
+  cut?: boolean;
   /** Resolves the promise `close` waits on, once the handler has been told of the close. */
   left?: () => void;
 }
@@ -279,14 +281,22 @@ export class WsChatServer<S> {
     }
     if (work === CLOSED) return this.handler.closed(client.id, client.code ?? 1006).finally(client.left);
     // Shutting down: what a client sent before is dropped, not broadcast to clients being closed.
-    if (this.closing) return undefined;
+    // Cut for flooding or falling behind: nothing it sent still counts, nor runs unlimited
+    // once its record is gone.
+    if (this.closing || this.isCut(client)) return undefined;
     return this.handler.received(client.id, work);
+  }
+
+  /** Whether the gateway cut `client`; remembered, since the gateway forgets it once it closes. */
+  private isCut(client: Client<S>): boolean {
+    if (client.cut !== true && this.gateway.isCut(client.id)) client.cut = true;
+    return client.cut === true;
   }
 
   private received(socket: WebSocket, data: RawData, isBinary: boolean): void {
     const client = this.clients.get(socket);
     // A binary frame or any message after a broken limit: its guard has closed the connection.
-    if (client === undefined || !client.guard.admit() || isBinary || this.closing) return;
+    if (client === undefined || !client.guard.admit() || isBinary || this.closing || this.isCut(client)) return;
     this.deadlines.touch(socket);
     client.queue.push(data.toString());
   }

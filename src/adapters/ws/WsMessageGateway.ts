@@ -36,6 +36,11 @@ export class WsMessageGateway implements MessageGateway {
     this.writers.delete(id);
   }
 
+  /** Whether `id` was disconnected for breaking a rule (too slow, or flooding), and not closed yet. */
+  isCut(id: ConnectionId): boolean {
+    return this.writers.get(id)?.cut ?? false;
+  }
+
   /** Number of attached sockets. */
   get size(): number {
     return this.writers.size;

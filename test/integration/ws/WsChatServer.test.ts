@@ -272,6 +272,25 @@ describe('WsChatServer', () => {
     });
   });
 
+  describe('a client it cut', () => {
+    it('has nothing more it sent handled, already queued or still arriving', async () => {
+      let gateway: Started['gateway'] | undefined;
+      // The first message breaks a rule: the gateway disconnects its sender, as the rate limit does.
+      started = await startRecordingServer({ received: async (id) => gateway?.disconnect(id) });
+      gateway = started.gateway;
+      const raw = await RawWebSocket.connect(started.url);
+      const frame = clientFrame(Opcode.text, '{"action":"sendMessage","data":"x"}');
+      await raw.write(Buffer.concat(Array.from({ length: 500 }, () => frame)));
+      for (let i = 0; i < 20 && !raw.isEnded; i++)
+        await raw.write(Buffer.concat(Array.from({ length: 100 }, () => frame)));
+      await raw.closed;
+      await eventually(() => started?.events.closed.length === 1);
+      expect(raw.closeCode).toBe(1008);
+      expect(started.events.received).toHaveLength(1);
+      raw.destroy();
+    });
+  });
+
   describe('connection caps', () => {
     const from = (forwardedFor: string) => ({ 'X-Forwarded-For': forwardedFor });
 
