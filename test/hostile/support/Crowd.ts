@@ -114,6 +114,11 @@ export class Crowd {
     };
   }
 
+  /** Every frame the first client received so far, in order. */
+  framesOfFirstClient(): readonly string[] {
+    return this.clients[0]?.frames ?? [];
+  }
+
   close(): void {
     for (const client of this.clients) client.vanish();
   }
