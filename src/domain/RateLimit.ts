@@ -31,8 +31,7 @@ export function nextArrival(tat: number | undefined, now: number, limit: RateLim
  * and so is one whose frames a busy server handles in spurts; someone who hits the limit once,
  * then again a minute later, has two short episodes, not one long one.
  */
-export const floodGapMs = (limit: RateLimit): number =>
-  Math.max(2000 / limit.perSecond, 1000, limit.cutAfterMs / 2);
+export const floodGapMs = (limit: RateLimit): number => Math.max(2000 / limit.perSecond, 1000, limit.cutAfterMs / 2);
 
 /** When the flood a frame over the limit at `now` belongs to began, given the previous one's start and last frame. */
 export function floodStart(
