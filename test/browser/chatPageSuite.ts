@@ -67,14 +67,14 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await bob.waitForMessage('hello bob');
       await bob.send('hi alice, how are you?');
       await alice.waitForMessage('how are you');
-      await alice.send('fine, thanks! 👋');
-      await bob.waitForMessage('fine, thanks');
+      await alice.send('très bien, merci !');
+      await bob.waitForMessage('très bien');
 
       const shown = await bob.messages();
       expect(shown.map(({ from, text }) => ({ from, text }))).toEqual([
         { from: 'alice', text: 'hello bob' },
         { from: 'bob', text: 'hi alice, how are you?' },
-        { from: 'alice', text: 'fine, thanks! 👋' },
+        { from: 'alice', text: 'très bien, merci !' },
       ]);
       for (const message of shown) {
         expect(message.time).not.toBe('');
@@ -157,6 +157,9 @@ export function chatPageSuite(shape: RuntimeShape): void {
 
     it('comes back by itself after the server restarts, in the rooms it was in', async () => {
       const { alice, bob } = await twoInARoom('restart');
+      await alice.join('side');
+      await alice.page.click('#rooms button.room:text-is("#restart")');
+      await alice.page.locator('#room-title', { hasText: '#restart' }).waitFor();
       await bob.send('before the restart');
       await alice.waitForMessage('before the restart');
       const port = new URL(chat?.urls[0] as string).port;
@@ -171,8 +174,16 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await alice.page.locator('#members li', { hasText: 'bob' }).waitFor({ timeout: 20_000 });
       await bob.send('after the restart');
       await alice.waitForMessage('after the restart');
+      // Rejoining its rooms does not move the page off the room its user was reading.
       expect(await alice.page.locator('#room-title').textContent()).toBe('#restart');
+      expect(await alice.page.locator('#rooms button.room').allTextContents()).toEqual([
+        'Everyone',
+        '#restart',
+        '#side',
+      ]);
       expect(alice.problems.filter((problem) => problem.startsWith('script error'))).toEqual([]);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await alice.page.screenshot({ path: new URL(`chat-page-restarted-${shape.name}.png`, ARTIFACTS).pathname });
     });
   });
 }

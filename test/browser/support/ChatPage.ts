@@ -21,6 +21,10 @@ export class ChatPage {
     readonly page: Page,
   ) {
     page.on('pageerror', (error) => this.problems.push(`script error: ${error.message}`));
+    // The browser's own requests (the tab's icon) show up here only.
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.problems.push(`console: ${message.text()} (${message.location().url})`);
+    });
     page.on('response', (response) => {
       if (response.status() >= 400) this.problems.push(`${response.status()} for ${response.url()}`);
     });
