@@ -7,6 +7,7 @@ import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
+import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -59,6 +60,7 @@ export class ChatStack extends Stack {
   readonly webSocket: ChatWebSocketApi;
   /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
   readonly connectAuthorizer?: ConnectAuthorizer;
+  readonly monitoring: ChatMonitoring;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -95,6 +97,11 @@ export class ChatStack extends Stack {
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
     for (const [routeKey, fn] of Object.entries(this.functions)) this.allowManaging(fn, accessOf(routeKey));
+    this.monitoring = new ChatMonitoring(this, 'Monitoring', {
+      ...this.webSocket,
+      functions: monitoredFunctions(this.functions, this.connectAuthorizer),
+      alarmAction: alarmActionOf(this, settings.alarmTopicArn),
+    });
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {

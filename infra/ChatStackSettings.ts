@@ -67,6 +67,10 @@ export interface ChatStackSettings {
    * same key in every route's function; unset keeps the handler default.
    */
   readonly chat: ChatContextSettings;
+  /** `alarmTopicArn`: an SNS topic the alarms notify; unset, they show on the dashboard only. */
+  readonly alarmTopicArn?: string;
+  /** `publishPage`: publish the chat page built in dist/web (S3 + CloudFront). Default false. */
+  readonly publishPage: boolean;
 }
 
 /** A context value that is present but unusable: synth stops and names it. */
@@ -119,6 +123,8 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
     ...readAccess(context),
     chat: readChat(context),
+    alarmTopicArn: stringContext(context, 'alarmTopicArn'),
+    publishPage: booleanContext(context, 'publishPage') ?? false,
   };
 }
 

@@ -59,6 +59,9 @@ describe('ChatStack', () => {
       'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGateway::Account': 1,
+      // Errors and throttles of each function, the stage's two error alarms, one dashboard.
+      'AWS::CloudWatch::Alarm': 2 * routes + 2,
+      'AWS::CloudWatch::Dashboard': 1,
     });
   });
 

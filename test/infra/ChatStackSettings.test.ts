@@ -24,6 +24,8 @@ describe('readChatStackSettings', () => {
       authAudience: undefined,
       allowedOrigins: undefined,
       chat: {},
+      alarmTopicArn: undefined,
+      publishPage: false,
     });
   });
 

@@ -21,6 +21,10 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
+  // As Lambda sets it: the handlers' logs tell a cold start from a warm one by it.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ||= 'on-demand';
+  // One EMF line per invocation is for CloudWatch; locally it is opt-in (=false), keeping stdout quiet.
+  process.env.POWERTOOLS_METRICS_DISABLED ||= 'true';
 }
 
 /** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
