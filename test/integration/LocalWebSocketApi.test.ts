@@ -11,7 +11,7 @@ import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
-import { ChatClient, eventually } from '../support/ChatClient.js';
+import { ChatClient, delay, eventually } from '../support/ChatClient.js';
 import { RawWebSocket } from '../support/RawWebSocket.js';
 
 describe('LocalWebSocketApi', () => {
@@ -87,6 +87,81 @@ describe('LocalWebSocketApi', () => {
       await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
       expect(events.map((event) => event.requestContext.routeKey)).toEqual(['$connect', 'sendMessage', '$disconnect']);
       expect(events[2]?.requestContext.disconnectStatusCode).toBe(1003);
+    });
+  });
+
+  describe('concurrency', () => {
+    /** A route whose invocations wait until `release` is called, counting those that started. */
+    const gated = () => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const started: string[] = [];
+      const handler = async (event: LocalWebSocketEvent) => {
+        started.push(event.body as string);
+        await gate;
+        return { statusCode: 200 };
+      };
+      return { started, handler, release: () => open() };
+    };
+
+    it("runs a connection's invocations concurrently, as API Gateway does", async () => {
+      const slow = gated();
+      local = await startLocalApi({ ...recording(), sendMessage: slow.handler });
+      const client = await ChatClient.connect(local.url);
+      for (let i = 0; i < 3; i++) client.sendMessage(`m${i}`);
+      // All three run while none has finished: no invocation waits for the one before it.
+      await eventually(() => slow.started.length === 3);
+      slow.release();
+      await client.close();
+    });
+
+    it('runs them one at a time, in arrival order, with a concurrency of 1 (AWS_LOCAL_SERIAL)', async () => {
+      const order: string[] = [];
+      let running = 0;
+      let most = 0;
+      const serial = async (event: LocalWebSocketEvent) => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(JSON.parse(event.body as string).data);
+        running--;
+        return { statusCode: 200 };
+      };
+      local = await startLocalApi({ ...recording(), sendMessage: serial }, { maxInvocationsPerConnection: 1 });
+      const client = await ChatClient.connect(local.url);
+      for (let i = 0; i < 20; i++) client.sendMessage(`m${i}`);
+      await eventually(() => order.length === 20);
+      expect(most).toBe(1);
+      expect(order).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+      await client.close();
+    });
+
+    it('bounds what a flooding connection holds: its running invocations, the waiting messages, the total', async () => {
+      const slow = gated();
+      const bounds = { maxInvocationsPerConnection: 4, maxQueuedInvocations: 8, maxInvocations: 6 };
+      local = await startLocalApi({ ...recording(), sendMessage: slow.handler }, bounds);
+      const [flooder, other] = [await ChatClient.connect(local.url), await ChatClient.connect(local.url)];
+      const [flooderId, otherId] = events.map((event) => event.requestContext.connectionId) as [string, string];
+      const frame = JSON.stringify({ action: 'sendMessage', data: 'x'.repeat(16 * 1024) });
+      const flood = 2000;
+      for (let i = 0; i < flood; i++) flooder.send(frame);
+      for (let i = 0; i < 10; i++) other.send(frame);
+      await eventually(() => slow.started.length === 6);
+      await delay(300);
+      // Nothing finishes, so every invocation started so far is still held.
+      expect(slow.started).toHaveLength(6);
+      expect(local.api.budget.maxRunning).toBe(6);
+      expect(local.api.loadOf(flooderId)?.inFlight).toBeLessThanOrEqual(4);
+      // The socket stopped being read: the flood sits in the client's buffers (TCP pushes back).
+      expect(local.api.loadOf(flooderId)?.waiting).toBeLessThanOrEqual(8 + 2);
+      expect(flooder.socket.bufferedAmount).toBeGreaterThan(flood * frame.length * 0.5);
+      expect(local.api.loadOf(otherId)?.waiting).toBeLessThanOrEqual(10);
+      slow.release();
+      // Once invocations finish, reading resumes and every message is run: nothing was dropped.
+      await eventually(() => slow.started.length === flood + 10, 60_000);
+      expect(local.api.budget.maxRunning).toBe(6);
+      await Promise.all([flooder.close(), other.close()]);
     });
   });
 
