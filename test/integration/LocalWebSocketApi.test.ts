@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   DeleteConnectionCommand,
   GetConnectionCommand,
@@ -8,6 +12,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
 import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events.js';
+import { InvocationTimedOutError, LambdaWorkerPool } from '../../src/entrypoints/aws-local/LambdaWorkerPool.js';
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
@@ -217,6 +222,46 @@ describe('LocalWebSocketApi', () => {
       expect(crashed).toMatchObject({ message: 'Internal server error' });
       expect(timedOut).toMatchObject({ message: 'Endpoint request timed out' });
       await client.close();
+    });
+  });
+
+  describe('Lambda timeouts', () => {
+    it("fails an invocation past its function's timeout and tells the client as API Gateway does", async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'timeout-'));
+      const worker = join(dir, 'worker.mjs');
+      // An environment whose handler never answers: only the function's timeout ends it.
+      await writeFile(
+        worker,
+        "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => {}); parentPort.postMessage('ready');",
+      );
+      const pool = new LambdaWorkerPool(pathToFileURL(worker), {
+        functionName: 'local-sendMessage',
+        routes: { sendMessage: worker },
+        memoryMb: 512,
+        timeoutSeconds: 0.3,
+        maxEnvironments: 1,
+      });
+      try {
+        const failures: unknown[] = [];
+        local = await startLocalApi(
+          { ...recording(), ...pool.routeTable() },
+          { onError: (error) => failures.push(error) },
+        );
+        const client = await ChatClient.connect(local.url);
+        client.sendMessage('never answered');
+        const frame = JSON.parse(await client.next());
+        // The Lambda timeout (not API Gateway's 29 s) ended it: a failed integration, not a 504.
+        expect(frame).toEqual({
+          message: 'Internal server error',
+          connectionId: events[0]?.requestContext.connectionId,
+          requestId: expect.any(String),
+        });
+        expect(failures).toEqual([expect.any(InvocationTimedOutError)]);
+        await client.close();
+      } finally {
+        await pool.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 
