@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
+import { functionSizeOf } from '../src/entrypoints/lambda/deployedLimits.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
@@ -13,37 +14,11 @@ import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
-import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
+import { accessOf, type RouteAccess } from './routeAccess.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
-
-interface FunctionSize {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-}
-
-// A few DynamoDB calls and a post or two: 256 MB gives enough CPU for a quick cold start (SDK
-// client setup) at the smallest bill; 10 s covers SDK retries, well inside API Gateway's 29 s.
-const SMALL: FunctionSize = { memorySize: 256, timeout: Duration.seconds(10) };
-
-/** Routes that need more than `SMALL`. */
-const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
-  // A message pages through its whole audience and posts to every member with bounded
-  // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is CPU
-  // work, hence 512 MB; 60 s so that a large audience is fully served even after API Gateway
-  // stops waiting at 29 s (the client gets nothing from the integration response, only the
-  // posted frames).
-  sendMessage: { memorySize: 512, timeout: Duration.seconds(60) },
-  // Presence reaches only a room's json members, a small frame: 256 MB. But a room has no member
-  // cap, and $disconnect tells each of up to 50 rooms in turn; a function stopped at 10 s leaves
-  // the rest of the rooms untold and gone connections unswept. A timeout costs nothing until it
-  // is used, so these get the same 60 s as a message.
-  joinRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  leaveRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  $disconnect: { memorySize: 256, timeout: Duration.seconds(60) },
-};
 
 /**
  * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
@@ -121,7 +96,7 @@ export class ChatStack extends Stack {
     const access = accessOf(routeKey);
     const tables = { connections: this.connections.table, rooms: this.rooms.table };
     const fn = new ChatFunction(this, functionIdOf(routeKey), {
-      ...(SIZES[routeKey as RouteKey] ?? SMALL),
+      ...sizeOf(routeKey),
       handlerFile,
       description: `Chat ${routeKey} route (${handlerFile} handler)`,
       environment: {
@@ -174,6 +149,12 @@ export class ChatStack extends Stack {
       });
     }
   }
+}
+
+/** A route's function size (shared with the local API Gateway, which enforces the same timeouts). */
+function sizeOf(routeKey: string): { memorySize: number; timeout: Duration } {
+  const { memoryMb, timeoutSeconds } = functionSizeOf(routeKey);
+  return { memorySize: memoryMb, timeout: Duration.seconds(timeoutSeconds) };
 }
 
 /** `$connect` -> `Connect`, `sendMessage` -> `SendMessage`: the construct ids of a route. */

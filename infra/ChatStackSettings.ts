@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import { AUTH_MODES, type AuthMode } from '../src/application/index.js';
 import { CHAT_ENV, readChatSettings } from '../src/entrypoints/chatSettings.js';
 import { InvalidSettingError } from '../src/entrypoints/env.js';
+import { STAGE_THROTTLE_DEFAULTS } from '../src/entrypoints/lambda/deployedLimits.js';
 
 /** Context keys of the chat settings: the keys of `CHAT_ENV`, each setting the variable it names. */
 export type ChatContextKey = keyof typeof CHAT_ENV;
@@ -116,8 +117,8 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     tableRemovalPolicy,
     logRetention: retention,
     pointInTimeRecovery: booleanContext(context, 'pointInTimeRecovery') ?? false,
-    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? 100,
-    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? 200,
+    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.rateLimit,
+    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.burstLimit,
     apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? true,
     broadcastConcurrency: integerContext(context, 'broadcastConcurrency', 1),
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
