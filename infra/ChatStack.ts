@@ -1,24 +1,40 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { functionSizeOf } from '../src/entrypoints/lambda/deployedLimits.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
-import { ChatFunction } from './ChatFunction.js';
+import { BroadcastAlarms } from './BroadcastAlarms.js';
+import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
 import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
-import { accessOf, type RouteAccess } from './routeAccess.js';
+import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
+
+/**
+ * Routes whose function delivers a message to its audience, however large: they get the broadcast
+ * reservation and alarms (`addBroadcastFunction`). Presence fan-outs reach a room's json members
+ * only, a bounded audience, and stay ordinary route functions.
+ */
+const BROADCAST_ROUTES: ReadonlySet<string> = new Set<RouteKey>(['sendMessage']);
+
+/**
+ * KMS actions DynamoDB performs on a function's behalf with a customer-managed table key: reading
+ * decrypts, writing encrypts under a data key (the set CDK's own table grants use). Every route
+ * that touches a table writes to it (the rate limit updates the sender's row), so one set serves all.
+ */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 
 /**
  * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
@@ -36,13 +52,29 @@ export class ChatStack extends Stack {
   /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
   readonly connectAuthorizer?: ConnectAuthorizer;
   readonly monitoring: ChatMonitoring;
+  /** The tables' key, with `tableEncryption=customer-managed` only. */
+  readonly tableKey?: Key;
+  /** The alarms of every function that delivers to an audience (see `addBroadcastFunction`). */
+  readonly broadcastAlarms: BroadcastAlarms[] = [];
+  private readonly settings: ChatStackSettings;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    this.settings = settings;
+    if (settings.tableEncryption === 'customer-managed') {
+      this.tableKey = new Key(this, 'TableKey', {
+        description: `Encrypts the DynamoDB tables of ${this.stackName}`,
+        enableKeyRotation: true,
+        // A retained table is unreadable without its key; a destroyed one leaves nothing to read.
+        removalPolicy: settings.tableRemovalPolicy,
+      });
+    }
     const tableProps = {
       removalPolicy: settings.tableRemovalPolicy,
       pointInTimeRecovery: settings.pointInTimeRecovery,
+      encryptionKey: this.tableKey,
+      awsManagedKey: settings.tableEncryption === 'aws-managed',
     };
     this.connections = new ConnectionsTable(this, 'Connections', tableProps);
     this.rooms = new RoomsTable(this, 'Rooms', tableProps);
@@ -91,11 +123,28 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'RoomsTableName', { value: this.rooms.table.tableName });
   }
 
+  /**
+   * A function that delivers messages to an audience of any size: sendMessage's, and any function
+   * that takes a share of a broadcast (a fan-out worker is added here too). It gets
+   * `broadcastReservedConcurrency` when set and the alarms of `BroadcastAlarms`.
+   */
+  addBroadcastFunction(id: string, props: ChatFunctionProps): ChatFunction {
+    const reservedConcurrency = this.settings.broadcastReservedConcurrency;
+    const fn = new ChatFunction(this, id, { ...props, reservedConcurrency });
+    this.broadcastAlarms.push(
+      new BroadcastAlarms(fn, 'BroadcastAlarms', { fn, timeout: props.timeout, reservedConcurrency }),
+    );
+    return fn;
+  }
+
   /** The function of one route, sized and configured for it, with its DynamoDB grants. */
   private routeFunction(routeKey: string, handlerFile: string, settings: ChatStackSettings): ChatFunction {
     const access = accessOf(routeKey);
     const tables = { connections: this.connections.table, rooms: this.rooms.table };
-    const fn = new ChatFunction(this, functionIdOf(routeKey), {
+    const create = BROADCAST_ROUTES.has(routeKey)
+      ? (id: string, props: ChatFunctionProps) => this.addBroadcastFunction(id, props)
+      : (id: string, props: ChatFunctionProps) => new ChatFunction(this, id, props);
+    const fn = create(functionIdOf(routeKey), {
       ...sizeOf(routeKey),
       handlerFile,
       description: `Chat ${routeKey} route (${handlerFile} handler)`,
@@ -116,7 +165,28 @@ export class ChatStack extends Stack {
       if (actions.length === 0) continue;
       fn.role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     }
+    if (access.connections.length + access.rooms.length > 0) this.allowTableKey(fn);
     return fn;
+  }
+
+  /** With a customer-managed table key: its use through DynamoDB, and only through DynamoDB. */
+  private allowTableKey(fn: ChatFunction): void {
+    if (this.tableKey === undefined) return;
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: TABLE_KEY_ACTIONS,
+        resources: [this.tableKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+      }),
+    );
+    for (const action of TABLE_KEY_ACTIONS.filter((name) => name.endsWith('*'))) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "The variants DynamoDB calls KMS with on the caller's behalf (as CDK's own table grants list " +
+          'them), on the one table key, and only through DynamoDB (kms:ViaService).',
+      });
+    }
   }
 
   /**

@@ -17,7 +17,18 @@ export type ChatContextSettings = Readonly<Partial<Record<ChatContextKey, number
  * (`cdk.json` "context", or `npx cdk deploy -c key=value`). Every key is optional.
  */
 export interface ChatStackSettings {
-  /** `stageName`: the WebSocket stage, the last path segment of the URL. Default `production`. */
+  /**
+   * `stage`: names this deployment, so that several (dev, prod, a branch) live side by side in one
+   * account and region: the stack is `WebSocketChat-<stage>` and the WebSocket stage defaults to
+   * it. Unset: the stack is `WebSocketChat`, the one stack this app always deployed.
+   */
+  readonly stage?: string;
+  /** The CloudFormation stack name, from `stage` (see `stackNameOf`). */
+  readonly stackName: string;
+  /**
+   * `stageName`: the WebSocket stage, the last path segment of the URL. Default: `stage` when set,
+   * otherwise `production`.
+   */
   readonly stageName: string;
   /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`; both tables. */
   readonly tableRemovalPolicy: RemovalPolicy;
@@ -29,8 +40,27 @@ export interface ChatStackSettings {
   readonly throttleRateLimit: number;
   /** `throttleBurstLimit`: messages the stage accepts in a burst. Default 200. */
   readonly throttleBurstLimit: number;
-  /** `apiGatewayCloudWatchRole`: set the regional API Gateway logging role. Default true. */
+  /**
+   * `apiGatewayCloudWatchRole`: create a logging role and make it the API Gateway account setting
+   * of the region. Default false: that setting is one per account and region, so creating it
+   * replaces whatever role other APIs log through, and the role is retained on destroy. Turn it on
+   * only in an account whose setting is empty (access logs cannot be delivered without one).
+   */
   readonly apiGatewayCloudWatchRole: boolean;
+  /**
+   * `tableEncryption`: the key both tables are encrypted at rest with. `aws-owned` (default:
+   * DynamoDB's own key, no KMS charge and no key policy to manage), `aws-managed` (the account's
+   * `aws/dynamodb` KMS key: key use visible in CloudTrail, KMS request charges) or
+   * `customer-managed` (a KMS key of this stack, with rotation: its own monthly and request charges,
+   * a key policy the operator controls, and KMS grants for every function that reads or writes).
+   */
+  readonly tableEncryption: TableEncryptionSetting;
+  /**
+   * `broadcastReservedConcurrency`: reserved concurrency of the functions that deliver a message to
+   * its audience. Unset by default (see `ChatStack`): the stage's throttle already bounds how many
+   * run, and a reservation is taken from the account's pool even when idle.
+   */
+  readonly broadcastReservedConcurrency?: number;
   /**
    * `broadcastConcurrency`: BROADCAST_CONCURRENCY of every function that fans out (messages and
    * presence); unset keeps the handler default.
@@ -83,6 +113,15 @@ export class InvalidContextError extends Error {
   }
 }
 
+/** Values of `tableEncryption`. */
+export const TABLE_ENCRYPTIONS = ['aws-owned', 'aws-managed', 'customer-managed'] as const;
+export type TableEncryptionSetting = (typeof TABLE_ENCRYPTIONS)[number];
+
+/** The stack name a deployment with this `stage` (or none) gets. */
+export function stackNameOf(stage: string | undefined): string {
+  return stage === undefined ? 'WebSocketChat' : `WebSocketChat-${stage}`;
+}
+
 const removalPolicies: Readonly<Record<string, RemovalPolicy>> = {
   destroy: RemovalPolicy.DESTROY,
   retain: RemovalPolicy.RETAIN,
@@ -99,7 +138,12 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     const value: unknown = node.tryGetContext(key);
     return value === '' ? undefined : value;
   };
-  const stageName = context('stageName') ?? 'production';
+  const stage = stringContext(context, 'stage');
+  // A stack name allows letters, digits and hyphens; a stage that fits one fits everything it names.
+  if (stage !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/.test(stage)) {
+    throw new InvalidContextError('stage', stage, 'letters, digits and inner hyphens (at most 64)');
+  }
+  const stageName = context('stageName') ?? stage ?? 'production';
   if (typeof stageName !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
     throw new InvalidContextError('stageName', stageName, 'letters, digits, - or _ (at most 128)');
   }
@@ -112,14 +156,22 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
   if (!finiteRetentions.includes(retention)) {
     throw new InvalidContextError('logRetentionDays', retention, `one of ${finiteRetentions.join(', ')}`);
   }
+  const tableEncryption = String(context('tableEncryption') ?? 'aws-owned');
+  if (!(TABLE_ENCRYPTIONS as readonly string[]).includes(tableEncryption)) {
+    throw new InvalidContextError('tableEncryption', tableEncryption, TABLE_ENCRYPTIONS.join(', '));
+  }
   return {
+    stage,
+    stackName: stackNameOf(stage),
     stageName,
     tableRemovalPolicy,
     logRetention: retention,
     pointInTimeRecovery: booleanContext(context, 'pointInTimeRecovery') ?? false,
     throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.rateLimit,
     throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.burstLimit,
-    apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? true,
+    apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? false,
+    tableEncryption: tableEncryption as TableEncryptionSetting,
+    broadcastReservedConcurrency: integerContext(context, 'broadcastReservedConcurrency', 1),
     broadcastConcurrency: integerContext(context, 'broadcastConcurrency', 1),
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
     ...readAccess(context),
