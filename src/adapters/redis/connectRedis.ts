@@ -62,7 +62,8 @@ export async function connectRedis(target: RedisTarget | string, options: Connec
     connectionName: options.name ?? `chat-${role}`,
     retryStrategy: backoff,
     // After a failover the former master answers writes with READONLY: reconnect (Sentinel names
-    // the new master) and send the command again, rather than fail it as refused.
+    // the new master) and retry the command. On the commands link, which does not queue, the
+    // retry fails as on a dropped link, which callers resend, never as a refusal they give up on.
     reconnectOnError: (error) => (WRONG_SERVER.test(error.message) ? 2 : false),
   };
   const redis = createClient(where, settings, backoff);
