@@ -17,6 +17,7 @@ afterAll(async () => {
 /** Two nodes that know only the sentinels (no REDIS_URL) and find the master through them. */
 const sentinelShape: RuntimeShape = {
   name: 'cluster of 2 nodes on a Redis Sentinel set',
+  ordersPerSender: true,
   start: (env = {}) => startChatCluster(masterUrl, { nodes: 2, env: { REDIS_URL: '', ...set.env, ...env } }),
 };
 

@@ -15,6 +15,7 @@ afterAll(async () => {
 /** Two nodes on the TLS port, trusting the test's own CA. */
 const tlsShape: RuntimeShape = {
   name: 'cluster of 2 nodes on a TLS Redis',
+  ordersPerSender: true,
   start: (env = {}) =>
     startChatCluster(redis.plainUrl, {
       nodes: 2,
