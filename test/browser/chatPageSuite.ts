@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningChat, RuntimeShape } from '../e2e/RuntimeShape.js';
-import { ChatPage } from './support/ChatPage.js';
+import { ChatPage, type InPage } from './support/ChatPage.js';
 import { launchChromium } from './support/chromium.js';
 import { TcpRelay } from './support/TcpRelay.js';
 
@@ -97,7 +97,7 @@ export function chatPageSuite(shape: RuntimeShape): void {
       const [message] = await alice.messages();
       expect(message).toMatchObject({ from: '<b>mallory</b>', text: hostile });
       expect(await alice.page.locator('#messages img, #messages script, #messages b').count()).toBe(0);
-      expect(await alice.page.evaluate('window.pwned')).toBeUndefined();
+      expect(await alice.page.evaluate(() => (globalThis as unknown as InPage).pwned)).toBeUndefined();
     });
 
     it('fits a phone-sized screen: no horizontal scroll, and the message box in view', async () => {
@@ -109,9 +109,10 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await phone.send('a short one');
       await phone.waitForMessage('a short one');
 
-      const width = (await phone.page.evaluate(
-        '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
-      )) as { scroll: number; client: number };
+      const width = await phone.page.evaluate(() => {
+        const { documentElement } = (globalThis as unknown as InPage).document;
+        return { scroll: documentElement.scrollWidth, client: documentElement.clientWidth };
+      });
       expect(width.scroll).toBeLessThanOrEqual(width.client);
       const box = await phone.page.locator('#send-form').boundingBox();
       expect(box).not.toBeNull();
