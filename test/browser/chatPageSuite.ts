@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningChat, RuntimeShape } from '../e2e/RuntimeShape.js';
+import { ChatClient, eventually } from '../support/ChatClient.js';
 import { ChatPage, type InPage } from './support/ChatPage.js';
 import { launchChromium } from './support/chromium.js';
 import { TcpRelay } from './support/TcpRelay.js';
@@ -32,8 +33,8 @@ export function chatPageSuite(shape: RuntimeShape): void {
     };
 
     /** Two people with names, in one room. */
-    const twoInARoom = async (room: string) => {
-      chat = await shape.start();
+    const twoInARoom = async (room: string, env?: Record<string, string>) => {
+      chat = await shape.start(env);
       const alice = await open(pageUrl(chat));
       const bob = await open(pageUrl(chat));
       await alice.setName('alice');
@@ -123,7 +124,8 @@ export function chatPageSuite(shape: RuntimeShape): void {
     });
 
     it('shows the connection lost, and after a dropped connection catches up on what it missed', async () => {
-      const { alice, bob } = await twoInARoom('resume');
+      // More is missed than one history page holds, sent faster than a person may.
+      const { alice, bob } = await twoInARoom('resume', { RATE_LIMIT_PER_S: '0' });
       await bob.send('before the drop');
       await alice.waitForMessage('before the drop');
       await alice.close();
@@ -143,6 +145,13 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await away.waitForState('closed');
       expect(await away.status.textContent()).toMatch(/disconnected, retrying in \d+ s/);
       await bob.send('said while alice was away');
+      const script = await ChatClient.connect(`${chat?.urls[0]}?format=json&name=script`);
+      cleanups.push(async () => script.socket.close());
+      script.send(JSON.stringify({ action: 'joinRoom', room: 'resume' }));
+      await eventually(() => script.frames.some((frame) => frame.includes('"joined"')));
+      const burst = Array.from({ length: 120 }, (_, i) => `burst ${i + 1}`);
+      for (const data of burst) script.send(JSON.stringify({ action: 'sendMessage', room: 'resume', data }));
+      await bob.waitForMessage('burst 120');
       await bob.send('and once more');
       await bob.waitForMessage('and once more');
 
@@ -152,6 +161,7 @@ export function chatPageSuite(shape: RuntimeShape): void {
       expect((await away.messages()).map((message) => message.text)).toEqual([
         'before the drop',
         'said while alice was away',
+        ...burst,
         'and once more',
       ]);
     });
