@@ -8,6 +8,7 @@ import { clientFrame, Opcode, RawWebSocket } from '../support/RawWebSocket.js';
 import { type ChatProcess, spawnChatProcess } from '../support/spawnChatProcess.js';
 
 const SERVER = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
+const AWS_LOCAL = fileURLToPath(new URL('../../dist/aws-local.js', import.meta.url));
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
@@ -19,8 +20,8 @@ interface Exit {
 }
 
 /** Runs the built server to its exit (a command that prints, or a start that fails). */
-function runToExit(args: readonly string[], env: Record<string, string> = {}): Promise<Exit> {
-  const child = spawn(process.execPath, [SERVER, ...args], {
+function runToExit(args: readonly string[], env: Record<string, string> = {}, script = SERVER): Promise<Exit> {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -88,6 +89,11 @@ describe('the server process (dist/server.js)', () => {
       expect(exit.stdout).toMatch(/^Usage: node dist\/server\.js/);
       expect(exit.stdout).toContain('LOG_LEVEL');
       expect(exit.stderr).toBe('');
+    });
+
+    it('answers --version and --help the same way as the local AWS emulator', async () => {
+      expect(await runToExit(['--version'], {}, AWS_LOCAL)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+      expect((await runToExit(['-h'], {}, AWS_LOCAL)).stdout).toMatch(/^Usage: node dist\/aws-local\.js/);
     });
 
     it('refuses an argument it does not know', async () => {
