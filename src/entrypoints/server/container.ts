@@ -73,8 +73,12 @@ function serverModule(
           const server: WsChatServer<unknown> = new WsChatServer(gateway, handler, {
             ...config,
             // A socket error is the client's doing (bad UTF-8, oversized frame): not an alarm.
-            onError: (error, context) =>
-              log(context === 'socket' ? 'warn' : 'error', 'connection.failure', { context, ...describeError(error) }),
+            onError: (error, context, connectionId) =>
+              log(context === 'socket' ? 'warn' : 'error', 'connection.failure', {
+                context,
+                ...(connectionId === undefined ? {} : { connectionId }),
+                ...describeError(error),
+              }),
             onRefused: (status) => metrics.refused.inc({ status: String(status) }),
             onRequest: httpEndpoints({
               page,
