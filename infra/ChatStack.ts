@@ -8,6 +8,7 @@ import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
+import { type ChatPageSite, publishPage } from './ChatPageSite.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -61,6 +62,8 @@ export class ChatStack extends Stack {
   /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
   readonly connectAuthorizer?: ConnectAuthorizer;
   readonly monitoring: ChatMonitoring;
+  /** Present with `-c publishPage=true`. */
+  readonly pageSite?: ChatPageSite;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -102,6 +105,7 @@ export class ChatStack extends Stack {
       functions: monitoredFunctions(this.functions, this.connectAuthorizer),
       alarmAction: alarmActionOf(this, settings.alarmTopicArn),
     });
+    if (settings.publishPage) this.pageSite = publishPage(this, this.webSocket);
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {
