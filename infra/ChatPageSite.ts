@@ -62,8 +62,9 @@ export class ChatPageSite extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'bucket/',
-      // The page is rebuilt from the repository at every deploy: nothing here needs keeping.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // CloudFormation cannot delete a bucket that holds objects, and emptying it on destroy would
+      // take one more custom-resource function: `cdk destroy` leaves both buckets (see README).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
