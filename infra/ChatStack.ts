@@ -11,6 +11,7 @@ import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { BroadcastAlarms } from './BroadcastAlarms.js';
 import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
 import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
+import { type ChatPageSite, publishPage } from './ChatPageSite.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -57,6 +58,8 @@ export class ChatStack extends Stack {
   /** The alarms of every function that delivers to an audience (see `addBroadcastFunction`). */
   readonly broadcastAlarms: BroadcastAlarms[] = [];
   private readonly settings: ChatStackSettings;
+  /** Present with `-c publishPage=true`. */
+  readonly pageSite?: ChatPageSite;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -109,6 +112,7 @@ export class ChatStack extends Stack {
       functions: monitoredFunctions(this.functions, this.connectAuthorizer),
       alarmAction: alarmActionOf(this, settings.alarmTopicArn),
     });
+    if (settings.publishPage) this.pageSite = publishPage(this, this.webSocket);
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {
