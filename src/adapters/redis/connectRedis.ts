@@ -58,7 +58,9 @@ export async function connectRedis(target: RedisTarget | string, options: Connec
     enableOfflineQueue: role === 'subscriber',
     ...(role === 'commands' ? { commandTimeout: commandTimeoutMs } : {}),
     autoResubscribe: true,
-    autoResendUnfulfilledCommands: true,
+    // Commands in flight when a link drops are not sent again by ioredis: their callers resend in
+    // order once they know where the room's counter stands (a promoted replica may lag).
+    autoResendUnfulfilledCommands: role === 'subscriber',
     connectionName: options.name ?? `chat-${role}`,
     retryStrategy: backoff,
     // After a failover the former master answers writes with READONLY: reconnect (Sentinel names
