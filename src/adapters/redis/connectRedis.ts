@@ -119,8 +119,11 @@ function createClient(target: RedisTarget, settings: RedisOptions, backoff: (att
         sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
         name: target.name,
         sentinelRetryStrategy: backoff,
-        // Listens for the sentinels' +switch-master and moves at once, not at the next failed command.
-        failoverDetector: true,
+        // No failover detector: in our failover runs, its disconnect on +switch-master, arriving
+        // while the link was already reconnecting after a killed master, left it stuck. The links
+        // move on their own: a dead master drops them, a demoted one is told to close them by the
+        // sentinels, and a READONLY reply reconnects (above).
+        failoverDetector: false,
       });
     case 'cluster':
       throw new RedisTopologyUnsupportedError(target.kind);
