@@ -43,15 +43,10 @@ async function startServer(args: readonly string[], port: number, ready: RegExp)
   };
 }
 
-const dataServer = (port: number) => [
-  '--port',
-  String(port),
-  '--bind',
-  '127.0.0.1',
-  '--save',
-  '',
-  '--appendonly',
-  'no',
+/** A data server's arguments; `dir` takes what it writes (a replica's first sync), never the working directory. */
+const dataServer = (port: number, dir: string) => [
+  ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+  ...['--save', '', '--appendonly', 'no'],
 ];
 
 /** 1 master, 1 replica and 3 sentinels on loopback, watching the master group `name`. */
@@ -63,6 +58,8 @@ export interface SentinelSet {
   masterUrl(): Promise<string>;
   /** Kills the current master (`SIGKILL`) and resolves with its former port. */
   killMaster(): Promise<number>;
+  /** Asks the sentinels for a failover (the master lives on, demoted) and resolves with its former port. */
+  failover(): Promise<number>;
   /** Resolves once the sentinels name a master other than `formerPort` and it accepts writes. */
   failedOver(formerPort: number, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
@@ -85,10 +82,10 @@ export async function startSentinelSet(name = 'chat'): Promise<SentinelSet> {
     const [masterPort, replicaPort] = [await freePort(), await freePort()];
     // Diskless sync without its default 5 s wait: the replica is in sync at once.
     const sync = ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
-    servers.push(await startServer([...dataServer(masterPort), ...sync], masterPort, /Ready to accept/));
+    servers.push(await startServer([...dataServer(masterPort, dir), ...sync], masterPort, /Ready to accept/));
     servers.push(
       await startServer(
-        [...dataServer(replicaPort), ...sync, '--replicaof', '127.0.0.1', String(masterPort)],
+        [...dataServer(replicaPort, dir), ...sync, '--replicaof', '127.0.0.1', String(masterPort)],
         replicaPort,
         /Ready to accept/,
       ),
@@ -141,6 +138,11 @@ export async function startSentinelSet(name = 'chat'): Promise<SentinelSet> {
       async killMaster() {
         const port = Number(new URL(await masterUrl()).port);
         await servers.find((server) => server.port === port)?.kill();
+        return port;
+      },
+      async failover() {
+        const port = Number(new URL(await masterUrl()).port);
+        await asked.call('SENTINEL', 'FAILOVER', name);
         return port;
       },
       async failedOver(formerPort, timeoutMs = 20_000) {
@@ -242,7 +244,7 @@ export async function startTlsRedis(): Promise<TlsRedis> {
   const [port, tlsPort] = [await freePort(), await freePort()];
   const server = await startServer(
     [
-      ...dataServer(port),
+      ...dataServer(port, files.dir),
       ...['--tls-port', String(tlsPort), '--tls-cert-file', files.cert, '--tls-key-file', files.key],
       ...['--tls-ca-cert-file', files.ca, '--tls-auth-clients', 'no'],
     ],

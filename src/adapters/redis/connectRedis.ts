@@ -58,7 +58,9 @@ export async function connectRedis(target: RedisTarget | string, options: Connec
     enableOfflineQueue: role === 'subscriber',
     ...(role === 'commands' ? { commandTimeout: commandTimeoutMs } : {}),
     autoResubscribe: true,
-    autoResendUnfulfilledCommands: true,
+    // Commands in flight when a link drops are not sent again by ioredis: their callers resend in
+    // order once they know where the room's counter stands (a promoted replica may lag).
+    autoResendUnfulfilledCommands: role === 'subscriber',
     connectionName: options.name ?? `chat-${role}`,
     retryStrategy: backoff,
     // After a failover the former master answers writes with READONLY: reconnect (Sentinel names
@@ -117,8 +119,11 @@ function createClient(target: RedisTarget, settings: RedisOptions, backoff: (att
         sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
         name: target.name,
         sentinelRetryStrategy: backoff,
-        // Listens for the sentinels' +switch-master and moves at once, not at the next failed command.
-        failoverDetector: true,
+        // No failover detector: in our failover runs, its disconnect on +switch-master, arriving
+        // while the link was already reconnecting after a killed master, left it stuck. The links
+        // move on their own: a dead master drops them, a demoted one is told to close them by the
+        // sentinels, and a READONLY reply reconnects (above).
+        failoverDetector: false,
       });
     case 'cluster':
       throw new RedisTopologyUnsupportedError(target.kind);

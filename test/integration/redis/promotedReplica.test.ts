@@ -74,6 +74,33 @@ describe('RedisRoomRelay after a failover to a replica that lags', () => {
     }
   });
 
+  it('sends again what the former master acknowledged but its successor never received', async () => {
+    redis = await spawnRedisServer();
+    const keys = new RedisKeys(uniquePrefix('promoted'));
+    const [a, b] = [await startRelay(redis.url, keys), await startRelay(redis.url, keys)];
+    for (const text of ['one', 'two', 'three']) await a.relay.publish({ kind: 'message', draft: draft(text) });
+    await eventually(() => b.messages().length === 3 && a.messages().length === 3);
+    const admin = testClient(redis.url);
+    try {
+      // The successor lacks 'three': its number, its entry, and the record that its sender sent it.
+      const last = a.messages().at(-1)?.id as string;
+      await admin.hincrby(keys.roomSequence(null), 'n', -1);
+      await admin.xdel(keys.roomLog(null), `0-${Number(last)}`);
+      const origins = await admin.hgetall(keys.roomOrigins(null));
+      const [sender, sequence] = Object.entries(origins)[0] as [string, string];
+      await admin.hset(keys.roomOrigins(null), sender, Number(sequence) - 1);
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      const stored = async () =>
+        ((await admin.xrange(keys.roomLog(null), '-', '+')) as Array<[string, string[]]>).length;
+      await eventually(async () => (await stored()) === 3, 10_000);
+    } finally {
+      admin.disconnect();
+    }
+    await delay(200);
+    expect(b.messages().map((message) => message.data)).toEqual(['one', 'two', 'three']);
+  });
+
   it('delivers once a message the replica stores again under a new number', async () => {
     redis = await spawnRedisServer();
     const keys = new RedisKeys(uniquePrefix('promoted'));
