@@ -1,7 +1,8 @@
-import { type Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
 import type { MessageDraft, PresenceChange, Publication, RelayedEvent, RoomName } from '../../domain/index.js';
 import { formatMessageId } from '../../domain/index.js';
 import { type HeldFrame, HeldFrames } from './HeldFrames.js';
+import { masters, type RedisClient, usesShardChannels } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisMessageHistory } from './RedisMessageHistory.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -12,7 +13,7 @@ import { withTimeout } from './withTimeout.js';
 
 export interface RedisRoomRelayOptions {
   /** The commands connection (fails fast while disconnected). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly subscriber: RedisSubscriber;
   readonly keys: RedisKeys;
   readonly nodeId: string;
@@ -38,6 +39,16 @@ type Pending =
   | { readonly kind: 'presence'; readonly change: PresenceChange; readonly originSequence: number };
 
 const roomKey = (room: RoomName | null): string => room ?? '';
+
+/**
+ * What a Redis Cluster answers while a shard fails over or its slots move: the command may
+ * succeed once the cluster settles, so the publication is held and sent again, not dropped.
+ */
+const TRANSIENT_REPLIES = /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|MOVED|ASK|NOREPLICAS|BUSY)\b/;
+
+/** Redis itself refused the command for good: sending it again cannot help. */
+const refused = (error: unknown): boolean =>
+  error instanceof ReplyError && !TRANSIENT_REPLIES.test((error as Error).message);
 
 /**
  * Carries each room's publications between the nodes of the cluster. A message costs one Redis
@@ -158,14 +169,14 @@ export class RedisRoomRelay {
   private send(frame: HeldFrame<Pending>): void {
     const attempt = ++frame.attempt;
     frame.sent = true;
-    const { redis, keys, nodeId, history } = this.options;
+    const { keys, nodeId, history } = this.options;
     const { payload } = frame;
     const room = payload.kind === 'message' ? payload.draft.room : payload.change.room;
     const channel = keys.roomChannel(room);
     const sent =
       payload.kind === 'message'
         ? history.store(payload.draft, { channel, origin: nodeId, originSequence: payload.originSequence })
-        : redis.publish(channel, encodePresence(nodeId, payload.originSequence, payload.change));
+        : this.publishPresence(channel, encodePresence(nodeId, payload.originSequence, payload.change));
     sent.then(
       () => {
         // An acknowledgement from before a lost link: the frame goes out again after the resume.
@@ -173,13 +184,12 @@ export class RedisRoomRelay {
       },
       (error: unknown) => {
         if (frame.attempt !== attempt) return;
-        if (error instanceof ReplyError) {
-          // Redis itself refused the command: retrying cannot help.
+        if (refused(error)) {
           this.heldFrames.release(frame);
           this.options.onWarning?.('broadcast.publish_refused', { error: String(error) });
           return;
         }
-        // The link is down, perhaps not noticed yet.
+        // The link is down (perhaps not noticed yet), or the room's shard is failing over.
         this.closed();
       },
     );
@@ -226,10 +236,27 @@ export class RedisRoomRelay {
     this.open = true;
   }
 
+  private publishPresence(channel: string, payload: string): Promise<unknown> {
+    const { redis } = this.options;
+    return usesShardChannels(redis) ? redis.spublish(channel, payload) : redis.publish(channel, payload);
+  }
+
+  /**
+   * Nodes listening on the global channel. On a Redis Cluster only the master that owns its slot
+   * knows: every master is asked and the answers added up (an unreachable one counts none).
+   */
   private async countSubscribers(): Promise<number> {
-    const channel = this.options.keys.roomChannel(null);
-    const reply = (await this.options.redis.call('PUBSUB', 'NUMSUB', channel)) as unknown[];
-    return Number(reply[1] ?? 0);
+    const { redis, keys } = this.options;
+    const channel = keys.roomChannel(null);
+    if (!usesShardChannels(redis)) {
+      const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as unknown[];
+      return Number(reply[1] ?? 0);
+    }
+    const replies = await Promise.allSettled(
+      masters(redis).map((master) => master.call('PUBSUB', 'SHARDNUMSUB', channel) as Promise<unknown[]>),
+    );
+    if (!replies.some((reply) => reply.status === 'fulfilled')) throw new Error('no Redis Cluster master answered');
+    return replies.reduce((sum, reply) => sum + (reply.status === 'fulfilled' ? Number(reply.value[1] ?? 0) : 0), 0);
   }
 
   private receive(payload: string): void {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { ConnectionRepository, HistoryRetention, MessageGateway, MessageHistory } from '../../domain/index.js';
-import { closeRedis, connectRedis } from './connectRedis.js';
+import { type ConnectRedisOptions, closeRedis, connectRedis } from './connectRedis.js';
+import { closeRedisCluster, connectRedisCluster } from './connectRedisCluster.js';
+import { type RedisClient, usesShardChannels } from './RedisClient.js';
 import { type LocalConnections, RedisConnectionRepository } from './RedisConnectionRepository.js';
 import { RedisKeys } from './RedisKeys.js';
 import { RedisMessageGateway } from './RedisMessageGateway.js';
@@ -40,6 +41,12 @@ export interface RedisChatStatus {
   readonly heldFrames: number;
 }
 
+/**
+ * Where the chat's Redis is: a URL (one server), or the seed nodes (`host:port` each) of a Redis
+ * Cluster, where each room's keys and channel live on the shard that owns the room's slot.
+ */
+export type RedisTarget = string | { readonly clusterNodes: readonly string[] };
+
 /** One node of the Redis cluster: the ports to bind, and its lifecycle. */
 export interface RedisChat {
   /** Fresh on every start, so a restarted node inherits nothing of its former self. */
@@ -60,10 +67,10 @@ export interface RedisChat {
  * the repository, gateway and history the core runs on, over the room relay, the presence and
  * the heartbeat, on one commands link and one subscriber link.
  */
-export async function createRedisChat(url: string, options: RedisChatOptions): Promise<RedisChat> {
+export async function createRedisChat(target: RedisTarget, options: RedisChatOptions): Promise<RedisChat> {
   const log: RedisChatLog = options.log ?? (() => {});
   const nodeId = randomUUID();
-  const { commands, subscriber, close, linked } = await connectLinks(url, nodeId, log);
+  const { commands, subscriber, close, linked } = await connectLinks(target, nodeId, log);
   let joined = false;
   const keys = new RedisKeys(options.keyPrefix);
   const warn = (event: string, fields: Record<string, unknown>) => log('warn', event, fields);
@@ -138,21 +145,19 @@ export async function createRedisChat(url: string, options: RedisChatOptions): P
 }
 
 /** The commands link (fails fast while disconnected) and the subscriber link, with one log line per drop. */
-async function connectLinks(url: string, nodeId: string, log: RedisChatLog) {
+async function connectLinks(target: RedisTarget, nodeId: string, log: RedisChatLog) {
   const up = { commands: true, subscriber: true };
   // ioredis reports every failed reconnection attempt; one line when a link drops is enough.
   const onError = (role: keyof typeof up) => (error: Error) => {
     if (up[role]) log('warn', 'redis.error', { role, error: error.message });
   };
   const name = (role: string) => `chat-${role}-${nodeId}`;
-  const commands = await connectRedis(url, { role: 'commands', name: name('commands'), onError: onError('commands') });
-  let subscriber: Redis;
+  const connect = (settings: ConnectRedisOptions): Promise<RedisClient> =>
+    typeof target === 'string' ? connectRedis(target, settings) : connectRedisCluster(target.clusterNodes, settings);
+  const commands = await connect({ role: 'commands', name: name('commands'), onError: onError('commands') });
+  let subscriber: RedisClient;
   try {
-    subscriber = await connectRedis(url, {
-      role: 'subscriber',
-      name: name('subscriber'),
-      onError: onError('subscriber'),
-    });
+    subscriber = await connect({ role: 'subscriber', name: name('subscriber'), onError: onError('subscriber') });
   } catch (error) {
     commands.disconnect();
     throw error;
@@ -174,6 +179,10 @@ async function connectLinks(url: string, nodeId: string, log: RedisChatLog) {
     commands,
     subscriber,
     linked: () => up.commands && up.subscriber,
-    close: () => Promise.all([closeRedis(commands), closeRedis(subscriber)]).then(() => undefined),
+    close: () => Promise.all([commands, subscriber].map(closeLink)).then(() => undefined),
   };
+}
+
+function closeLink(link: RedisClient): Promise<void> {
+  return usesShardChannels(link) ? closeRedisCluster(link) : closeRedis(link);
 }

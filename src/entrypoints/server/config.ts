@@ -1,7 +1,7 @@
 import type { ConnectionCaps } from '../../adapters/ws/index.js';
 import { type AuthSettings, readAuthSettings } from '../authSettings.js';
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
-import { booleanSetting, type Env, integerSetting, stringSetting } from '../env.js';
+import { booleanSetting, type Env, InvalidSettingError, integerSetting, stringSetting } from '../env.js';
 import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 
 const KIB = 1024;
@@ -14,6 +14,8 @@ export interface ServerConfig extends TransportLimits, ConnectionCaps {
   readonly maxConcurrentDeliveries: number;
   /** Set: join the Redis cluster; unset: run on the in-memory default. */
   readonly redisUrl: string | undefined;
+  /** `REDIS_CLUSTER_NODES`: set, join the cluster through this Redis Cluster's seed nodes instead. */
+  readonly redisClusterNodes: readonly string[] | undefined;
   /** Cluster settings, read whether or not `redisUrl` is set. */
   readonly cluster: ClusterConfig;
   /** Rooms, member lists and history, as on every runtime shape. */
@@ -37,6 +39,18 @@ export interface ClusterConfig {
   readonly maxHeldBytes: number;
 }
 
+/** `REDIS_CLUSTER_NODES=host:port,...`: a Redis Cluster's seed nodes, exclusive of `REDIS_URL`. */
+function readClusterNodes(env: Env, redisUrl: string): readonly string[] | undefined {
+  const raw = stringSetting(env, 'REDIS_CLUSTER_NODES', '');
+  if (raw === '') return undefined;
+  const nodes = raw.split(',').map((node) => node.trim());
+  if (redisUrl !== '') throw new InvalidSettingError('REDIS_CLUSTER_NODES', raw, 'REDIS_URL unset (one or the other)');
+  if (!nodes.every((node) => /^[^\s:]+:\d{1,5}$/.test(node))) {
+    throw new InvalidSettingError('REDIS_CLUSTER_NODES', raw, 'host:port[,host:port...]');
+  }
+  return nodes;
+}
+
 /** Defaults follow API Gateway's limits so the standalone server and the cloud behave alike. */
 export function readServerConfig(env: Env): ServerConfig {
   const redisUrl = stringSetting(env, 'REDIS_URL', '');
@@ -54,6 +68,7 @@ export function readServerConfig(env: Env): ServerConfig {
     metricsPort: metricsPort === 0 ? undefined : metricsPort,
     metricsHost: stringSetting(env, 'METRICS_HOST', '127.0.0.1'),
     redisUrl: redisUrl === '' ? undefined : redisUrl,
+    redisClusterNodes: readClusterNodes(env, redisUrl),
     chat: readChatSettings(env),
     cluster: {
       keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),

@@ -1,0 +1,69 @@
+import { Cluster } from 'ioredis';
+import { type ConnectRedisOptions, RedisUnavailableError } from './connectRedis.js';
+
+/**
+ * Opens a Redis Cluster client from its seed nodes (`host:port` each) and resolves once it
+ * knows the slots, or rejects with `RedisUnavailableError`. The same roles as `connectRedis`:
+ * the commands link fails fast while a shard is unreachable (after ioredis' own retries through
+ * a failover); the subscriber link listens on shard channels, one connection per master that
+ * owns a slot with a subscribed channel, and follows the masters through failovers.
+ */
+export async function connectRedisCluster(nodes: readonly string[], options: ConnectRedisOptions): Promise<Cluster> {
+  const { role, connectTimeoutMs = 5000, maxReconnectDelayMs = 1000, commandTimeoutMs = 2000 } = options;
+  const cluster = new Cluster(nodes.map(seed), {
+    lazyConnect: true,
+    enableOfflineQueue: role === 'subscriber',
+    shardedSubscribers: role === 'subscriber',
+    clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxReconnectDelayMs),
+    redisOptions: {
+      connectTimeout: connectTimeoutMs,
+      maxRetriesPerRequest: null,
+      autoResubscribe: true,
+      ...(role === 'commands' ? { commandTimeout: commandTimeoutMs } : {}),
+      connectionName: options.name ?? `chat-${role}`,
+    },
+  });
+  let started = false;
+  let firstError: Error | undefined;
+  cluster.on('error', (error: Error) => {
+    if (started) options.onError?.(error);
+    else firstError ??= error;
+  });
+  const described = nodes.join(',');
+  const timer = setTimeout(() => cluster.disconnect(), connectTimeoutMs);
+  try {
+    await cluster.connect();
+  } catch (error) {
+    cluster.disconnect();
+    throw new RedisUnavailableError(`redis-cluster://${described}`, firstError ?? error);
+  } finally {
+    clearTimeout(timer);
+  }
+  started = true;
+  return cluster;
+}
+
+/** Closes a cluster client politely, or cuts it when Redis does not answer within `timeoutMs`. */
+export async function closeRedisCluster(cluster: Cluster, timeoutMs = 1000): Promise<void> {
+  if (cluster.status !== 'ready') {
+    cluster.disconnect();
+    return;
+  }
+  const timer = setTimeout(() => cluster.disconnect(), timeoutMs);
+  try {
+    await cluster.quit();
+  } catch {
+    cluster.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function seed(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  const port = Number(node.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`a Redis Cluster node is host:port, not "${node}"`);
+  }
+  return { host: node.slice(0, at), port };
+}
