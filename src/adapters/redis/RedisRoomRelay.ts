@@ -317,6 +317,11 @@ export class RedisRoomRelay {
           }
         }
       })
-      .catch((error: unknown) => this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) }));
+      .catch((error: unknown) => {
+        this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) });
+        // Redis answered the subscriber but not yet the reads (a shard still failing over): try
+        // again, or what was published meanwhile waits for the room's next message to show.
+        if (this.listeners.size > 0) setTimeout(() => this.catchUp(), 500).unref();
+      });
   }
 }

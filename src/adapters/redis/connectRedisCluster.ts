@@ -14,6 +14,13 @@ export async function connectRedisCluster(nodes: readonly string[], options: Con
     lazyConnect: true,
     enableOfflineQueue: role === 'subscriber',
     shardedSubscribers: role === 'subscriber',
+    // The commands link does not retry a command by itself through a failover: ioredis gives
+    // each command its own retry budget, so a later publication could land before an earlier
+    // one that gave up, and the append script would then drop the earlier one's resend as a
+    // repeat. The relay holds what failed and sends it again in order once the shard answers.
+    ...(role === 'commands' ? { retryDelayOnFailover: 0, retryDelayOnClusterDown: 0, retryDelayOnTryAgain: 0 } : {}),
+    // A promoted replica is learnt within a second even when no command is redirected to it.
+    slotsRefreshInterval: 1000,
     clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxReconnectDelayMs),
     redisOptions: {
       connectTimeout: connectTimeoutMs,
