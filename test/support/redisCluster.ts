@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { delay } from './ChatClient.js';
-import { type SpawnedRedis, spawnRedisServer } from './redis.js';
+import { freePort, type SpawnedRedis, spawnRedisServer } from './redis.js';
 
 const run = promisify(execFile);
 
@@ -71,6 +71,9 @@ export async function startRedisCluster({
         join(dir, `nodes-${i}.conf`),
         '--cluster-node-timeout',
         String(nodeTimeoutMs),
+        // A bus port of its own: the default (port + 10000) may be taken, or past 65535.
+        '--cluster-port',
+        String(await freePort()),
         '--dir',
         dir,
       ]);
