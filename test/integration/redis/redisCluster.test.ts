@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../../src/adapters/redis/index.js';
 import { PEERS_UNREACHABLE_REPLY } from '../../../src/application/index.js';
 import type { RoomName } from '../../../src/domain/index.js';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
 import { type RunningChatCluster, startChatCluster } from '../../support/chatCluster.js';
+import { freePort } from '../../support/redis.js';
 import { type RedisClusterFixture, startRedisCluster } from '../../support/redisCluster.js';
+import { spawnChatProcess } from '../../support/spawnChatProcess.js';
 import { type CommandCounts, commandCounts, delta } from './commandStats.js';
 
 // Three masters with a replica each, so that a master can be killed and its replica take over.
@@ -58,6 +61,14 @@ const shardChannels = async (port: number, channel: string) =>
   Number(((await redis.server(port).call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1]);
 
 describe('cluster nodes on a Redis Cluster', () => {
+  it('fail clearly, with exit code 1, when no node of the Redis Cluster answers', async () => {
+    const server = fileURLToPath(new URL('../../../dist/server.js', import.meta.url));
+    const seeds = `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`;
+    await expect(spawnChatProcess([server], { REDIS_CLUSTER_NODES: seeds })).rejects.toThrow(
+      /exited with 1 before it was ready[\s\S]*REDIS_UNAVAILABLE[\s\S]*is unreachable/,
+    );
+  });
+
   it("keeps a room's messages on the room's shard: numbered, stored and published there alone", async () => {
     const { a, b, keys } = await arrange();
     const rooms = [...(await roomsOnEachMaster(keys))];
