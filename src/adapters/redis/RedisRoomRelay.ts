@@ -2,7 +2,7 @@ import { ReplyError } from 'ioredis';
 import type { MessageDraft, PresenceChange, Publication, RelayedEvent, RoomName } from '../../domain/index.js';
 import { formatMessageId } from '../../domain/index.js';
 import { type HeldFrame, HeldFrames } from './HeldFrames.js';
-import { masters, type RedisClient, usesShardChannels } from './RedisClient.js';
+import { channelListeners, publish, type RedisClient } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisMessageHistory } from './RedisMessageHistory.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -169,14 +169,14 @@ export class RedisRoomRelay {
   private send(frame: HeldFrame<Pending>): void {
     const attempt = ++frame.attempt;
     frame.sent = true;
-    const { keys, nodeId, history } = this.options;
+    const { redis, keys, nodeId, history } = this.options;
     const { payload } = frame;
     const room = payload.kind === 'message' ? payload.draft.room : payload.change.room;
     const channel = keys.roomChannel(room);
     const sent =
       payload.kind === 'message'
         ? history.store(payload.draft, { channel, origin: nodeId, originSequence: payload.originSequence })
-        : this.publishPresence(channel, encodePresence(nodeId, payload.originSequence, payload.change));
+        : publish(redis, channel, encodePresence(nodeId, payload.originSequence, payload.change));
     sent.then(
       () => {
         // An acknowledgement from before a lost link: the frame goes out again after the resume.
@@ -236,27 +236,8 @@ export class RedisRoomRelay {
     this.open = true;
   }
 
-  private publishPresence(channel: string, payload: string): Promise<unknown> {
-    const { redis } = this.options;
-    return usesShardChannels(redis) ? redis.spublish(channel, payload) : redis.publish(channel, payload);
-  }
-
-  /**
-   * Nodes listening on the global channel. On a Redis Cluster only the master that owns its slot
-   * knows: every master is asked and the answers added up (an unreachable one counts none).
-   */
-  private async countSubscribers(): Promise<number> {
-    const { redis, keys } = this.options;
-    const channel = keys.roomChannel(null);
-    if (!usesShardChannels(redis)) {
-      const reply = (await redis.call('PUBSUB', 'NUMSUB', channel)) as unknown[];
-      return Number(reply[1] ?? 0);
-    }
-    const replies = await Promise.allSettled(
-      masters(redis).map((master) => master.call('PUBSUB', 'SHARDNUMSUB', channel) as Promise<unknown[]>),
-    );
-    if (!replies.some((reply) => reply.status === 'fulfilled')) throw new Error('no Redis Cluster master answered');
-    return replies.reduce((sum, reply) => sum + (reply.status === 'fulfilled' ? Number(reply.value[1] ?? 0) : 0), 0);
+  private countSubscribers(): Promise<number> {
+    return channelListeners(this.options.redis, this.options.keys.roomChannel(null));
   }
 
   private receive(payload: string): void {

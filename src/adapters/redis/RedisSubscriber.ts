@@ -62,8 +62,9 @@ function afterResubscribe(redis: Redis, listener: () => void): void {
 /**
  * A cluster: a master's subscriber connection ended (its master died, or the slots moved) and
  * ioredis made the new set and sent the subscriptions again without waiting for their answers.
- * The listener runs once right away and once more a little later, so a publication that
- * slipped between its look and the subscription taking effect is found by the second look.
+ * The listener runs right away and again a few times over the next seconds, so a publication
+ * that slipped between a look and the subscription taking effect is found by a later look even
+ * when no later message of its room shows the gap.
  */
 function afterShardResubscribe(cluster: Cluster, listener: () => void): void {
   let lost = false;
@@ -73,7 +74,6 @@ function afterShardResubscribe(cluster: Cluster, listener: () => void): void {
   cluster.on('subscribersReady', () => {
     if (!lost) return;
     lost = false;
-    listener();
-    setTimeout(listener, 500).unref();
+    for (const after of [0, 500, 2000, 5000]) setTimeout(listener, after).unref();
   });
 }
