@@ -22,15 +22,23 @@ export interface RunningChatCluster {
   stop(signal?: NodeJS.Signals): Promise<Array<number | null>>;
 }
 
+/** A Redis Cluster the nodes join instead of one Redis: its seeds, and how to clear a prefix. */
+export interface ChatClusterRedis {
+  readonly seeds: string;
+  deleteKeysUnder(prefix: string): Promise<void>;
+}
+
 /**
- * Starts `nodes` server processes on the Redis at `redisUrl`, with a fresh key prefix. `env` may
- * reach Redis another way (Sentinel, TLS); `redisUrl` is still where the keys are cleared.
+ * Starts `nodes` server processes on `redis` (a URL, or a Redis Cluster), with a fresh key prefix.
+ * `env` may reach Redis another way (Sentinel, TLS); a URL is still where the keys are cleared.
  */
 export async function startChatCluster(
-  redisUrl: string,
+  redis: string | ChatClusterRedis,
   { nodes = 2, env = {} }: ChatClusterOptions = {},
 ): Promise<RunningChatCluster> {
-  const settings = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: uniquePrefix('cluster'), ...env };
+  const target: Record<string, string> =
+    typeof redis === 'string' ? { REDIS_URL: redis } : { REDIS_CLUSTER_NODES: redis.seeds };
+  const settings = { ...target, REDIS_KEY_PREFIX: uniquePrefix('cluster'), ...env };
   const started = await Promise.allSettled(Array.from({ length: nodes }, () => spawnChatProcess([server], settings)));
   const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failure = started.find((result) => result.status === 'rejected');
@@ -46,11 +54,15 @@ export async function startChatCluster(
     async stop(signal?: NodeJS.Signals) {
       const codes = await Promise.all(running.map((node) => node.stop(signal)));
       // Killed nodes leave their keys until they expire: a shared Redis need not wait for that.
-      const redis = testClient(redisUrl);
+      if (typeof redis !== 'string') {
+        await redis.deleteKeysUnder(settings.REDIS_KEY_PREFIX);
+        return codes;
+      }
+      const client = testClient(redis);
       try {
-        await deleteKeysUnder(redis, settings.REDIS_KEY_PREFIX);
+        await deleteKeysUnder(client, settings.REDIS_KEY_PREFIX);
       } finally {
-        redis.disconnect();
+        client.disconnect();
       }
       return codes;
     },

@@ -44,14 +44,14 @@ export async function startRedis(): Promise<RedisFixture> {
 }
 
 /**
- * Starts `redis-server` on `port` (a free one by default), without persistence, and resolves once
- * it answers PING. Throws with a hint when the binary is missing.
+ * Starts `redis-server` on `port` (a free one by default), without persistence (and with
+ * `extraArgs`), and resolves once it answers PING. Throws with a hint when the binary is missing.
  */
-export async function spawnRedisServer(port?: number): Promise<SpawnedRedis> {
+export async function spawnRedisServer(port?: number, extraArgs: readonly string[] = []): Promise<SpawnedRedis> {
   const chosen = port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

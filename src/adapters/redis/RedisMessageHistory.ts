@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type ChatMessage,
   DEFAULT_RETENTION,
@@ -13,12 +12,13 @@ import {
   type RoomName,
 } from '../../domain/index.js';
 import { APPEND_SCRIPT } from './appendScript.js';
+import { type RedisClient, usesShardChannels } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 import { RedisScript } from './RedisScript.js';
 import { encodeDraft } from './roomEnvelope.js';
 
 export interface RedisMessageHistoryOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly retention?: Partial<HistoryRetention>;
   /** Clock in epoch milliseconds; tests pin it. */
@@ -103,6 +103,7 @@ export class RedisMessageHistory implements MessageHistory {
         draft.ts,
         encodeDraft(draft),
         Math.max(maxAgeMs, 60_000),
+        usesShardChannels(this.options.redis) ? 'SPUBLISH' : 'PUBLISH',
       ],
     )) as [string | number, string | number];
     const latest = Number(reply[0]);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 
 /** What one beat found. */
@@ -14,7 +14,7 @@ export interface BeatReport {
 }
 
 export interface RedisNodeHeartbeatOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly nodeId: string;
   /**
@@ -34,8 +34,9 @@ export const registrationTtlMs = (intervalMs: number): number => Math.ceil(inter
 
 /**
  * Registers this node in a sorted set scored by when its registration lapses, refreshes the
- * expiry of everything the node wrote, and drops lapsed registrations: one transaction per beat,
- * whatever the number of connections.
+ * expiry of everything the node wrote, and drops lapsed registrations: two transactions per beat,
+ * sent together, whatever the number of connections: one on the registry, one on the node's own
+ * keys (they share a slot of their own on a Redis Cluster, the registry has another).
  */
 export class RedisNodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -74,21 +75,22 @@ export class RedisNodeHeartbeat {
     const now = Date.now();
     // The registration and the node's connections lapse at the same instant.
     const lapsesAt = now + this.ttlMs;
-    const batch = redis
+    const registry = redis
       .multi()
       .zscore(keys.nodes, nodeId)
       .zadd(keys.nodes, lapsesAt, nodeId)
       .zremrangebyscore(keys.nodes, '-inf', now)
       .pexpire(keys.nodes, this.ttlMs)
-      .pexpireat(keys.connections(nodeId), lapsesAt)
       .zcard(keys.nodes);
-    for (const key of this.options.ownKeys?.() ?? []) batch.pexpireat(key, lapsesAt);
-    const results = await batch.exec();
-    const failed = results?.find(([error]) => error !== null);
-    if (results === null || failed !== undefined) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
-    const [previous, , purged, , , live] = results.map(([, value]) => value);
-    // Lapsed but not yet dropped counts as lost too: the node's connections expired with it.
-    const lostRegistration = previous === null || Number(previous) <= now;
+    const own = redis
+      .multi()
+      .set(keys.alive(nodeId), String(lapsesAt), 'PXAT', lapsesAt, 'GET')
+      .pexpireat(keys.connections(nodeId), lapsesAt);
+    for (const key of this.options.ownKeys?.() ?? []) own.pexpireat(key, lapsesAt);
+    const [[previous, , purged, , live], [mark]] = await Promise.all([results(registry), results(own)]);
+    // Lapsed but not yet dropped counts as lost too: the node's connections expired with it. A
+    // missing mark means the node's own slot lost its keys (a shard restarted without its data).
+    const lostRegistration = previous === null || Number(previous) <= now || mark === null;
     const report = { lostRegistration, purgedNodes: Number(purged), liveNodes: Number(live), lapsesAt };
     this.options.onBeat?.(report);
     return report;
@@ -99,4 +101,12 @@ export class RedisNodeHeartbeat {
     clearInterval(this.timer);
     await this.beating;
   }
+}
+
+/** A transaction's replies, or the first error it met. */
+async function results(batch: ReturnType<RedisClient['multi']>): Promise<unknown[]> {
+  const replies = await batch.exec();
+  const failed = replies?.find(([error]) => error !== null);
+  if (replies === null || failed !== undefined) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
+  return replies.map(([, value]) => value);
 }

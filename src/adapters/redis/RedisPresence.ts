@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Connection, ConnectionId, Identity, Member, MemberList, RoomName } from '../../domain/index.js';
+import type { RedisClient } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 
 export interface RedisPresenceOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly nodeId: string;
   /** How long a registration lives: new keys expire with it until the first beat says when. */
@@ -85,14 +85,18 @@ export class RedisPresence {
     await exec(batch);
   }
 
-  /** Forgets this node: its connections, its rooms' members and its registration. */
+  /**
+   * Forgets this node: its connections, its rooms' members and its mark (one slot, one
+   * transaction), then its registration; resolves with how many connections it held.
+   */
   async clear(rooms: readonly RoomName[]): Promise<number> {
     const { redis, keys, nodeId } = this.options;
     const batch = redis
       .multi()
       .hlen(this.own)
-      .del(this.own, ...rooms.map((room) => this.roomKey(room)));
-    const results = (await batch.zrem(keys.nodes, nodeId).exec()) ?? [];
+      .del(this.own, keys.alive(nodeId), ...rooms.map((room) => this.roomKey(room)));
+    const results = (await batch.exec()) ?? [];
+    await redis.zrem(keys.nodes, nodeId);
     return Number(results[0]?.[1] ?? 0);
   }
 
@@ -127,14 +131,14 @@ export class RedisPresence {
   }
 
   /** One write and the expiry of a key that may be new, together. */
-  private async write(key: string, command: (batch: ReturnType<Redis['multi']>) => unknown): Promise<void> {
+  private async write(key: string, command: (batch: ReturnType<RedisClient['multi']>) => unknown): Promise<void> {
     const batch = this.options.redis.multi();
     command(batch);
     await exec(batch.pexpireat(key, this.lapsesAt));
   }
 }
 
-async function exec(batch: ReturnType<Redis['multi']>): Promise<void> {
+async function exec(batch: ReturnType<RedisClient['multi']>): Promise<void> {
   const results = (await batch.exec()) ?? [];
   const failed = results.find(([error]) => error !== null);
   if (failed !== undefined) throw failed[0];

@@ -1,7 +1,8 @@
-import { type Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
 import type { MessageDraft, PresenceChange, Publication, RelayedEvent, RoomName } from '../../domain/index.js';
 import { formatMessageId } from '../../domain/index.js';
 import { type HeldFrame, HeldFrames } from './HeldFrames.js';
+import { channelListeners, publish, type RedisClient } from './RedisClient.js';
 import type { RedisKeys } from './RedisKeys.js';
 import type { RedisMessageHistory } from './RedisMessageHistory.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
@@ -12,7 +13,7 @@ import { withTimeout } from './withTimeout.js';
 
 export interface RedisRoomRelayOptions {
   /** The commands connection (fails fast while disconnected). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly subscriber: RedisSubscriber;
   readonly keys: RedisKeys;
   readonly nodeId: string;
@@ -41,6 +42,16 @@ const roomKey = (room: RoomName | null): string => room ?? '';
 
 /** How long an acknowledged message is kept, to be sent again if a failover lost it. */
 const ACKNOWLEDGED_KEPT_MS = 10_000;
+
+/**
+ * What a Redis Cluster answers while a shard fails over or its slots move: the command may
+ * succeed once the cluster settles, so the publication is held and sent again, not dropped.
+ */
+const TRANSIENT_REPLIES = /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|MOVED|ASK|NOREPLICAS|BUSY)\b/;
+
+/** Redis itself refused the command for good: sending it again cannot help. */
+const refused = (error: unknown): boolean =>
+  error instanceof ReplyError && !TRANSIENT_REPLIES.test((error as Error).message);
 
 /**
  * Carries each room's publications between the nodes of the cluster. A message costs one Redis
@@ -178,7 +189,7 @@ export class RedisRoomRelay {
     const sent =
       payload.kind === 'message'
         ? history.store(payload.draft, { channel, origin: nodeId, originSequence: payload.originSequence })
-        : redis.publish(channel, encodePresence(nodeId, payload.originSequence, payload.change));
+        : publish(redis, channel, encodePresence(nodeId, payload.originSequence, payload.change));
     sent.then(
       () => {
         // An acknowledgement from before a lost link: the frame goes out again after the resume.
@@ -188,13 +199,12 @@ export class RedisRoomRelay {
       },
       (error: unknown) => {
         if (frame.attempt !== attempt) return;
-        if (error instanceof ReplyError) {
-          // Redis itself refused the command: retrying cannot help.
+        if (refused(error)) {
           this.heldFrames.release(frame);
           this.options.onWarning?.('broadcast.publish_refused', { error: String(error) });
           return;
         }
-        // The link is down, perhaps not noticed yet.
+        // The link is down (perhaps not noticed yet), or the room's shard is failing over.
         this.closed();
       },
     );
@@ -307,10 +317,8 @@ export class RedisRoomRelay {
     }
   }
 
-  private async countSubscribers(): Promise<number> {
-    const channel = this.options.keys.roomChannel(null);
-    const reply = (await this.options.redis.call('PUBSUB', 'NUMSUB', channel)) as unknown[];
-    return Number(reply[1] ?? 0);
+  private countSubscribers(): Promise<number> {
+    return channelListeners(this.options.redis, this.options.keys.roomChannel(null));
   }
 
   private receive(payload: string): void {
@@ -384,6 +392,9 @@ export class RedisRoomRelay {
       .catch((error: unknown) => {
         this.catchUpPending = true;
         this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) });
+        // Redis answered the subscriber but not yet the reads (a shard still failing over): try
+        // again, or what was published meanwhile waits for the room's next message to show.
+        if (this.listeners.size > 0) setTimeout(() => this.catchUp(), 500).unref();
       });
   }
 }

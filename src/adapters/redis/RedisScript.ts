@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { masters, type RedisClient } from './RedisClient.js';
 
 /** A Lua script run by its digest, sent in full only when Redis does not know it (yet, or any more). */
 export class RedisScript {
@@ -12,12 +12,13 @@ export class RedisScript {
   /**
    * Caches the script in Redis ahead of use: otherwise every call sent before the first EVAL
    * answered (a burst, or the first messages after a restart) would miss and send it in full.
+   * On a Redis Cluster every master gets it: each runs it for the slots it owns.
    */
-  async load(redis: Redis): Promise<void> {
-    await redis.script('LOAD', this.lua);
+  async load(redis: RedisClient): Promise<void> {
+    await Promise.all(masters(redis).map((master) => master.script('LOAD', this.lua)));
   }
 
-  async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  async run(redis: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {

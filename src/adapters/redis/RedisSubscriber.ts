@@ -1,20 +1,25 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { type RedisClient, usesShardChannels } from './RedisClient.js';
 
 /**
- * One subscriber connection shared by every channel a node listens on. ioredis subscribes
- * again by itself after a reconnect (the Redis restart tests check that it does).
+ * One subscriber link shared by every channel a node listens on: plain channels on one Redis,
+ * shard channels on a Redis Cluster (where ioredis keeps one connection per master that owns a
+ * subscribed channel's slot). ioredis subscribes again by itself after a reconnect or a failover
+ * (the Redis restart and failover tests check that it does).
  */
 export class RedisSubscriber {
   private readonly handlers = new Map<string, (message: string) => void>();
 
-  constructor(private readonly redis: Redis) {
-    redis.on('message', (channel: string, message: string) => this.handlers.get(channel)?.(message));
+  constructor(private readonly redis: RedisClient) {
+    const dispatch = (channel: string, message: string) => this.handlers.get(channel)?.(message);
+    redis.on(usesShardChannels(redis) ? 'smessage' : 'message', dispatch);
   }
 
   /** Delivers every message of `channel` to `handler`, from the moment this resolves. */
   async subscribe(channel: string, handler: (message: string) => void): Promise<void> {
     this.handlers.set(channel, handler);
-    await this.redis.subscribe(channel);
+    if (usesShardChannels(this.redis)) await this.redis.ssubscribe(channel);
+    else await this.redis.subscribe(channel);
   }
 
   /** Whether the link is up now. */
@@ -24,25 +29,51 @@ export class RedisSubscriber {
 
   async unsubscribe(channel: string): Promise<void> {
     this.handlers.delete(channel);
-    if (this.redis.status === 'ready') await this.redis.unsubscribe(channel);
+    if (this.redis.status !== 'ready') return;
+    if (usesShardChannels(this.redis)) await this.redis.sunsubscribe(channel);
+    else await this.redis.unsubscribe(channel);
   }
 
   /**
    * Calls `listener` each time the link is back after a loss, once its subscriptions are active
-   * again (a PING answered after ioredis resent them): what was published meanwhile never
-   * arrived, and the listener can look for it.
+   * again: what was published meanwhile never arrived, and the listener can look for it.
    */
   onResubscribed(listener: () => void): void {
-    let lost = false;
-    this.redis.on('close', () => {
+    if (usesShardChannels(this.redis)) afterShardResubscribe(this.redis, listener);
+    else afterResubscribe(this.redis, listener);
+  }
+}
+
+/** One server: a PING answered after ioredis resent the subscriptions says they are active. */
+function afterResubscribe(redis: Redis, listener: () => void): void {
+  let lost = false;
+  redis.on('close', () => {
+    lost = true;
+  });
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    redis.ping().then(listener, () => {
       lost = true;
     });
-    this.redis.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      this.redis.ping().then(listener, () => {
-        lost = true;
-      });
-    });
-  }
+  });
+}
+
+/**
+ * A cluster: a master's subscriber connection ended (its master died, or the slots moved) and
+ * ioredis made the new set and sent the subscriptions again without waiting for their answers.
+ * The listener runs right away and again a few times over the next seconds, so a publication
+ * that slipped between a look and the subscription taking effect is found by a later look even
+ * when no later message of its room shows the gap.
+ */
+function afterShardResubscribe(cluster: Cluster, listener: () => void): void {
+  let lost = false;
+  cluster.on('-subscriber', () => {
+    lost = true;
+  });
+  cluster.on('subscribersReady', () => {
+    if (!lost) return;
+    lost = false;
+    for (const after of [0, 500, 2000, 5000]) setTimeout(listener, after).unref();
+  });
 }

@@ -9,7 +9,8 @@
  * KEYS: counter hash, log stream, origins hash.
  * ARGV: channel ('' publishes nothing), origin node ('' skips the duplicate check), origin
  * sequence, first sequence of a new counter, messages kept (0: none), maximum age (ms), the
- * message's time (ms), its body (JSON without the id), key lifetime (ms).
+ * message's time (ms), its body (JSON without the id), key lifetime (ms), the publishing command
+ * (`PUBLISH`, or `SPUBLISH` on a Redis Cluster: the room's shard channel shares its keys' slot).
  * Returns { sequence, epoch }, or { 0, 0 } for a duplicate.
  */
 export const APPEND_SCRIPT = `
@@ -37,7 +38,7 @@ if kept > 0 then
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
 if ARGV[1] ~= '' then
-  redis.call('PUBLISH', ARGV[1], 'm\\n' .. seq .. '\\n' .. epoch .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[8])
+  redis.call(ARGV[10], ARGV[1], 'm\\n' .. seq .. '\\n' .. epoch .. '\\n' .. ARGV[2] .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[8])
 end
 return {seq, epoch}
 `;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { ConnectionRepository, HistoryRetention, MessageGateway, MessageHistory } from '../../domain/index.js';
-import { closeRedis, connectRedis } from './connectRedis.js';
+import { type ConnectRedisOptions, closeRedis, connectRedis } from './connectRedis.js';
+import { closeRedisCluster, connectRedisCluster } from './connectRedisCluster.js';
+import { type RedisClient, usesShardChannels } from './RedisClient.js';
 import { type LocalConnections, RedisConnectionRepository } from './RedisConnectionRepository.js';
 import { RedisKeys } from './RedisKeys.js';
 import { RedisMessageGateway } from './RedisMessageGateway.js';
@@ -10,7 +11,7 @@ import { type BeatReport, RedisNodeHeartbeat, registrationTtlMs } from './RedisN
 import { RedisPresence } from './RedisPresence.js';
 import { RedisRoomRelay, type RelayedEventHandler } from './RedisRoomRelay.js';
 import { RedisSubscriber } from './RedisSubscriber.js';
-import type { RedisTarget } from './RedisTarget.js';
+import { type RedisTarget, toRedisTarget } from './RedisTarget.js';
 import { withTimeout } from './withTimeout.js';
 
 /** Where the adapter reports what operators should know; never message bodies. */
@@ -146,18 +147,13 @@ async function connectLinks(target: RedisTarget | string, nodeId: string, log: R
     if (up[role]) log('warn', 'redis.error', { role, error: error.message });
   };
   const name = (role: string) => `chat-${role}-${nodeId}`;
-  const commands = await connectRedis(target, {
-    role: 'commands',
-    name: name('commands'),
-    onError: onError('commands'),
-  });
-  let subscriber: Redis;
+  const where = toRedisTarget(target);
+  const connect = (settings: ConnectRedisOptions): Promise<RedisClient> =>
+    where.kind === 'cluster' ? connectRedisCluster(where, settings) : connectRedis(where, settings);
+  const commands = await connect({ role: 'commands', name: name('commands'), onError: onError('commands') });
+  let subscriber: RedisClient;
   try {
-    subscriber = await connectRedis(target, {
-      role: 'subscriber',
-      name: name('subscriber'),
-      onError: onError('subscriber'),
-    });
+    subscriber = await connect({ role: 'subscriber', name: name('subscriber'), onError: onError('subscriber') });
   } catch (error) {
     commands.disconnect();
     throw error;
@@ -179,6 +175,10 @@ async function connectLinks(target: RedisTarget | string, nodeId: string, log: R
     commands,
     subscriber,
     linked: () => up.commands && up.subscriber,
-    close: () => Promise.all([closeRedis(commands), closeRedis(subscriber)]).then(() => undefined),
+    close: () => Promise.all([commands, subscriber].map(closeLink)).then(() => undefined),
   };
+}
+
+function closeLink(link: RedisClient): Promise<void> {
+  return usesShardChannels(link) ? closeRedisCluster(link) : closeRedis(link);
 }

@@ -1,5 +1,7 @@
 export * from './connectRedis.js';
+export * from './connectRedisCluster.js';
 export * from './createRedisChat.js';
+export * from './RedisClient.js';
 export * from './RedisConnectionRepository.js';
 export * from './RedisKeys.js';
 export * from './RedisMessageGateway.js';

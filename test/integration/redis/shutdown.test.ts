@@ -52,7 +52,9 @@ describe('cluster node shutdown', () => {
       const [survivor] = await registeredNodes(admin, prefix);
       expect(await owners(admin, prefix)).toEqual(new Map([[survivor, 2]]));
       const keys = new RedisKeys(prefix);
-      expect(await keysUnder(admin, prefix)).toEqual([keys.connections(survivor as string), keys.nodes]);
+      expect(await keysUnder(admin, prefix)).toEqual(
+        [keys.alive(survivor as string), keys.connections(survivor as string), keys.nodes].sort(),
+      );
       a1!.sendMessage('still here');
       expect(await a2!.next()).toBe('still here');
 

@@ -29,6 +29,26 @@ describe('readServerConfig', () => {
       });
     });
 
+    it('read REDIS_CLUSTER_NODES as the seed nodes of a Redis Cluster', () => {
+      const config = readServerConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' });
+      expect(config.redis).toEqual({
+        kind: 'cluster',
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: 'redis-b', port: 7001 },
+        ],
+      });
+      expect(readServerConfig({}).redis).toBeUndefined();
+    });
+
+    it('reject REDIS_CLUSTER_NODES that are not host:port, or given with REDIS_URL', () => {
+      expect(() => readServerConfig({ REDIS_CLUSTER_NODES: 'redis-a' })).toThrow(/REDIS_CLUSTER_NODES=/);
+      expect(() => readServerConfig({ REDIS_CLUSTER_NODES: 'a:1,,b:2' })).toThrow(/REDIS_CLUSTER_NODES=/);
+      expect(() => readServerConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+        /REDIS_CLUSTER_NODES=.*unset beside REDIS_URL/,
+      );
+    });
+
     it('reject a heartbeat too short to be safe', () => {
       expect(() => readServerConfig({ REDIS_HEARTBEAT_MS: '5' })).toThrow(/REDIS_HEARTBEAT_MS=/);
     });
