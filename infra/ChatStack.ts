@@ -1,14 +1,17 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
+import { functionSizeOf } from '../src/entrypoints/lambda/deployedLimits.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { BroadcastAlarms } from './BroadcastAlarms.js';
 import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
+import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -19,32 +22,6 @@ import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
-
-interface FunctionSize {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-}
-
-// A few DynamoDB calls and a post or two: 256 MB gives enough CPU for a quick cold start (SDK
-// client setup) at the smallest bill; 10 s covers SDK retries, well inside API Gateway's 29 s.
-const SMALL: FunctionSize = { memorySize: 256, timeout: Duration.seconds(10) };
-
-/** Routes that need more than `SMALL`. */
-const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
-  // A message pages through its whole audience and posts to every member with bounded
-  // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is CPU
-  // work, hence 512 MB; 60 s so that a large audience is fully served even after API Gateway
-  // stops waiting at 29 s (the client gets nothing from the integration response, only the
-  // posted frames).
-  sendMessage: { memorySize: 512, timeout: Duration.seconds(60) },
-  // Presence reaches only a room's json members, a small frame: 256 MB. But a room has no member
-  // cap, and $disconnect tells each of up to 50 rooms in turn; a function stopped at 10 s leaves
-  // the rest of the rooms untold and gone connections unswept. A timeout costs nothing until it
-  // is used, so these get the same 60 s as a message.
-  joinRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  leaveRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  $disconnect: { memorySize: 256, timeout: Duration.seconds(60) },
-};
 
 /**
  * Routes whose function delivers a message to its audience, however large: they get the broadcast
@@ -75,16 +52,20 @@ export class ChatStack extends Stack {
   readonly webSocket: ChatWebSocketApi;
   /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
   readonly connectAuthorizer?: ConnectAuthorizer;
+  readonly monitoring: ChatMonitoring;
   /** The tables' key, with `tableEncryption=customer-managed` only. */
   readonly tableKey?: Key;
   /** The alarms of every function that delivers to an audience (see `addBroadcastFunction`). */
   readonly broadcastAlarms: BroadcastAlarms[] = [];
   private readonly settings: ChatStackSettings;
+  /** Where every alarm of the stack goes (`alarmTopicArn`); none: they show on the dashboard only. */
+  private readonly alarmAction?: IAlarmAction;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
     const { settings } = props;
     this.settings = settings;
+    this.alarmAction = alarmActionOf(this, settings.alarmTopicArn);
     if (settings.tableEncryption === 'customer-managed') {
       this.tableKey = new Key(this, 'TableKey', {
         description: `Encrypts the DynamoDB tables of ${this.stackName}`,
@@ -127,6 +108,11 @@ export class ChatStack extends Stack {
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
     for (const [routeKey, fn] of Object.entries(this.functions)) this.allowManaging(fn, accessOf(routeKey));
+    this.monitoring = new ChatMonitoring(this, 'Monitoring', {
+      ...this.webSocket,
+      functions: monitoredFunctions(this.functions, this.connectAuthorizer),
+      alarmAction: this.alarmAction,
+    });
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {
@@ -150,7 +136,12 @@ export class ChatStack extends Stack {
     const reservedConcurrency = this.settings.broadcastReservedConcurrency;
     const fn = new ChatFunction(this, id, { ...props, reservedConcurrency });
     this.broadcastAlarms.push(
-      new BroadcastAlarms(fn, 'BroadcastAlarms', { fn, timeout: props.timeout, reservedConcurrency }),
+      new BroadcastAlarms(fn, 'BroadcastAlarms', {
+        fn,
+        timeout: props.timeout,
+        reservedConcurrency,
+        alarmAction: this.alarmAction,
+      }),
     );
     return fn;
   }
@@ -163,7 +154,7 @@ export class ChatStack extends Stack {
       ? (id: string, props: ChatFunctionProps) => this.addBroadcastFunction(id, props)
       : (id: string, props: ChatFunctionProps) => new ChatFunction(this, id, props);
     const fn = create(functionIdOf(routeKey), {
-      ...(SIZES[routeKey as RouteKey] ?? SMALL),
+      ...sizeOf(routeKey),
       handlerFile,
       description: `Chat ${routeKey} route (${handlerFile} handler)`,
       environment: {
@@ -237,6 +228,12 @@ export class ChatStack extends Stack {
       });
     }
   }
+}
+
+/** A route's function size (shared with the local API Gateway, which enforces the same timeouts). */
+function sizeOf(routeKey: string): { memorySize: number; timeout: Duration } {
+  const { memoryMb, timeoutSeconds } = functionSizeOf(routeKey);
+  return { memorySize: memoryMb, timeout: Duration.seconds(timeoutSeconds) };
 }
 
 /** `$connect` -> `Connect`, `sendMessage` -> `SendMessage`: the construct ids of a route. */

@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import { AUTH_MODES, type AuthMode } from '../src/application/index.js';
 import { CHAT_ENV, readChatSettings } from '../src/entrypoints/chatSettings.js';
 import { InvalidSettingError } from '../src/entrypoints/env.js';
+import { STAGE_THROTTLE_DEFAULTS } from '../src/entrypoints/lambda/deployedLimits.js';
 
 /** Context keys of the chat settings: the keys of `CHAT_ENV`, each setting the variable it names. */
 export type ChatContextKey = keyof typeof CHAT_ENV;
@@ -101,6 +102,10 @@ export interface ChatStackSettings {
    * same key in every route's function; unset keeps the handler default.
    */
   readonly chat: ChatContextSettings;
+  /** `alarmTopicArn`: an SNS topic the alarms notify; unset, they show on the dashboard only. */
+  readonly alarmTopicArn?: string;
+  /** `publishPage`: publish the chat page built in dist/web (S3 + CloudFront). Default false. */
+  readonly publishPage: boolean;
 }
 
 /** A context value that is present but unusable: synth stops and names it. */
@@ -165,8 +170,8 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     tableRemovalPolicy,
     logRetention: retention,
     pointInTimeRecovery: booleanContext(context, 'pointInTimeRecovery') ?? false,
-    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? 100,
-    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? 200,
+    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.rateLimit,
+    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.burstLimit,
     apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? false,
     tableEncryption: tableEncryption as TableEncryptionSetting,
     broadcastReservedConcurrency: integerContext(context, 'broadcastReservedConcurrency', 1),
@@ -174,6 +179,8 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
     ...readAccess(context),
     chat: readChat(context),
+    alarmTopicArn: stringContext(context, 'alarmTopicArn'),
+    publishPage: booleanContext(context, 'publishPage') ?? false,
   };
 }
 

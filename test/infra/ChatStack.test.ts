@@ -58,8 +58,10 @@ describe('ChatStack', () => {
       'AWS::ApiGatewayV2::Route': routes,
       'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
+      // Errors and throttles of each function, the stage's two error alarms, one dashboard; and
       // sendMessage's broadcast outgrowing its timeout (BroadcastAlarms).
-      'AWS::CloudWatch::Alarm': 1,
+      'AWS::CloudWatch::Alarm': 2 * routes + 2 + 1,
+      'AWS::CloudWatch::Dashboard': 1,
     });
   });
 

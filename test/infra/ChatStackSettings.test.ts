@@ -28,6 +28,8 @@ describe('readChatStackSettings', () => {
       authAudience: undefined,
       allowedOrigins: undefined,
       chat: {},
+      alarmTopicArn: undefined,
+      publishPage: false,
     });
   });
 

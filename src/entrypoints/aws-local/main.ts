@@ -7,9 +7,9 @@ import { describeError, log } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { loadWebPage, type WebPage } from '../webPage.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
-import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
+import { AUTHORIZER, startLocalFunctions } from './localFunctions.js';
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
 function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, port: number): void {
@@ -21,10 +21,11 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
+  // As Lambda sets it: the handlers' logs tell a cold start from a warm one by it.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ||= 'on-demand';
+  // One EMF line per invocation is for CloudWatch; locally it is opt-in (=false), keeping stdout quiet.
+  process.env.POWERTOOLS_METRICS_DISABLED ||= 'true';
 }
-
-/** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
-const AUTHORIZER = '$authorizer';
 
 /** The page built beside this bundle (dist/web), connecting to the stage; none when run from source. */
 async function loadPage(socketPath: string): Promise<WebPage | undefined> {
@@ -50,32 +51,26 @@ async function main(): Promise<void> {
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
-  // The bundles in dist/lambda, as the stack deploys them: each route key to its handler, and the
+  // The bundles in dist/lambda, as the stack deploys them: one function per route key, and the
   // `$connect` authorizer when the access settings call for one.
-  const handlers: Record<string, string> = {
-    ...ROUTE_HANDLERS,
-    ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' } : {}),
-  };
-  const bundles = Object.fromEntries(
-    Object.entries(handlers).map(([routeKey, name]) => [
-      routeKey,
-      new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
-    ]),
-  );
-  const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
-  await pool.ready;
-  const table = pool.routeTable(Object.keys(handlers));
-  const authorizer = table[AUTHORIZER];
+  const functions = startLocalFunctions({
+    handlers: { ...ROUTE_HANDLERS, ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' as const } : {}) },
+    bundleOf: (name) => new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
+    workerUrl: new URL('./aws-local-worker.js', import.meta.url),
+    maxEnvironments: config.lambdaWorkers,
+  });
   api.setRoutes(
-    table,
-    authorizer === undefined ? undefined : { handler: authorizer, identitySource: identitySourceOf(auth.mode) },
+    functions.routes,
+    functions.authorizer === undefined
+      ? undefined
+      : { handler: functions.authorizer, identitySource: identitySourceOf(auth.mode) },
   );
   const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
   exitOnSignals(async () => {
     await api.close(config.shutdownGraceMs);
-    await pool.close();
+    await Promise.all(functions.pools.map((pool) => pool.close()));
     await store?.close();
   }, config.shutdownGraceMs);
 }

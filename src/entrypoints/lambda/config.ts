@@ -1,5 +1,6 @@
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
+import { type ObservabilitySettings, readObservabilitySettings } from './observability.js';
 
 /** A setting the handlers cannot run without. */
 export class MissingSettingError extends Error {
@@ -34,6 +35,7 @@ export interface LambdaConfig {
   readonly pageSize: number;
   readonly ttlSeconds: number;
   readonly chat: ChatSettings;
+  readonly observability: ObservabilitySettings;
 }
 
 const optional = (env: Env, name: string): string | undefined => {
@@ -56,5 +58,6 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     pageSize: integerSetting(env, LAMBDA_ENV.pageSize, 100, 1, 10_000),
     ttlSeconds: integerSetting(env, LAMBDA_ENV.ttlSeconds, 2 * 60 * 60, 1),
     chat: readChatSettings(env),
+    observability: readObservabilitySettings(env),
   };
 }

@@ -1,14 +1,16 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
 import { Container, ContainerModule } from 'inversify';
 import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
 import { DynamoDbConnectionRepository, DynamoDbMessageHistory } from '../../adapters/dynamodb/index.js';
+import { PowertoolsChatMetrics } from '../../adapters/powertools/index.js';
 import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
-import { NO_METRICS } from '../../domain/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
+import { createLambdaLogger, createLambdaMetrics } from './observability.js';
 
 /** The table, the Management API and the broadcast bound, as the Lambda environment sets them. */
 const awsModule = new ContainerModule(({ bind }) => {
@@ -49,12 +51,21 @@ const awsModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
   bind(TOKENS.FanoutOptions)
-    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.LambdaConfig])
+    .toResolvedValue(
+      (config, metrics) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries, metrics }),
+      [TOKENS.LambdaConfig, TOKENS.ChatMetrics],
+    )
     .inSingletonScope();
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
     .inSingletonScope();
-  bind(TOKENS.ChatMetrics).toConstantValue(NO_METRICS);
+  bind(TOKENS.PowertoolsChatMetrics)
+    .toResolvedValue(
+      (config) => new PowertoolsChatMetrics(createLambdaMetrics(config.observability)),
+      [TOKENS.LambdaConfig],
+    )
+    .inSingletonScope();
+  bind(TOKENS.ChatMetrics).toService(TOKENS.PowertoolsChatMetrics);
   bind(TOKENS.RateLimit)
     .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.LambdaConfig])
     .inSingletonScope();
@@ -71,6 +82,10 @@ export interface LambdaChat {
   readonly join: JoinChat;
   readonly leave: LeaveChat;
   readonly router: ActionRouter;
+  /** Every line of an invocation carries its request id and cold-start flag (see `webSocketHandler`). */
+  readonly logger: Logger;
+  /** What the core reported while an invocation ran, written out once at its end. */
+  readonly metrics: PowertoolsChatMetrics;
   /** Runs an event's work with its posts addressed to the API and stage it came through. */
   within<T>(context: APIGatewayEventWebsocketRequestContextV2, work: () => Promise<T>): Promise<T>;
 }
@@ -89,6 +104,8 @@ export function createLambdaChat(config: LambdaConfig): LambdaChat {
     join: container.get(TOKENS.JoinChat),
     leave: container.get(TOKENS.LeaveChat),
     router: container.get(TOKENS.ActionRouter),
+    logger: createLambdaLogger(config.observability),
+    metrics: container.get(TOKENS.PowertoolsChatMetrics),
     within: (context, work) => gateway.within(managementEndpointOf(config, context), work),
   };
 }
