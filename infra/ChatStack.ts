@@ -12,6 +12,7 @@ import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { BroadcastAlarms } from './BroadcastAlarms.js';
 import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
 import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
+import { type ChatPageSite, publishPage } from './ChatPageSite.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -60,6 +61,8 @@ export class ChatStack extends Stack {
   private readonly settings: ChatStackSettings;
   /** Where every alarm of the stack goes (`alarmTopicArn`); none: they show on the dashboard only. */
   private readonly alarmAction?: IAlarmAction;
+  /** Present with `-c publishPage=true`. */
+  readonly pageSite?: ChatPageSite;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -113,6 +116,7 @@ export class ChatStack extends Stack {
       functions: monitoredFunctions(this.functions, this.connectAuthorizer),
       alarmAction: this.alarmAction,
     });
+    if (settings.publishPage) this.pageSite = publishPage(this, this.webSocket);
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {

@@ -9,6 +9,9 @@ import { LAMBDA_HANDLERS } from '../src/entrypoints/lambda/routes.js';
  * the runtime ships. Outputs are overwritten in place rather than dist/ wiped first, so a
  * running emulator or test that loads from dist/ never finds it half gone.
  */
+/** What `--version` prints: the package's version, built in so that no file is read at run time. */
+const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+
 await build({
   entryPoints: {
     server: 'src/entrypoints/server/main.ts',
@@ -21,6 +24,7 @@ await build({
   target: 'node20',
   format: 'esm',
   packages: 'external',
+  define: { CHAT_VERSION: JSON.stringify(version) },
   sourcemap: true,
   logLevel: 'warning',
 });

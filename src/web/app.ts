@@ -13,6 +13,8 @@ interface Room {
 }
 
 const EVERYONE = '';
+/** Messages one history request asks for: a full page means more may follow. */
+const HISTORY_PAGE = 100;
 const stored = { name: 'chat.name', rooms: 'chat.rooms' } as const;
 
 const params = new URLSearchParams(location.search);
@@ -110,7 +112,7 @@ function catchUp(key: string): void {
     action: 'history',
     ...(key === EVERYONE ? {} : { room: key }),
     ...(after ? { after } : {}),
-    limit: 100,
+    limit: HISTORY_PAGE,
   });
 }
 
@@ -122,6 +124,8 @@ function handle(event: ServerEvent): void {
     case 'history':
       for (const message of event.messages) show(message);
       if (!event.complete) add(event.room ?? EVERYONE, noticeItem('Some earlier messages are no longer kept.'));
+      // More was missed than one page holds: ask again after the last message shown.
+      if (event.messages.length >= HISTORY_PAGE) catchUp(event.room ?? EVERYONE);
       return;
     case 'joined':
       if (!rooms.has(event.room)) rooms.set(event.room, newRoom());

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningChat, RuntimeShape } from '../e2e/RuntimeShape.js';
-import { ChatPage } from './support/ChatPage.js';
+import { ChatClient, eventually } from '../support/ChatClient.js';
+import { ChatPage, type InPage } from './support/ChatPage.js';
 import { launchChromium } from './support/chromium.js';
 import { TcpRelay } from './support/TcpRelay.js';
 
@@ -32,8 +33,8 @@ export function chatPageSuite(shape: RuntimeShape): void {
     };
 
     /** Two people with names, in one room. */
-    const twoInARoom = async (room: string) => {
-      chat = await shape.start();
+    const twoInARoom = async (room: string, env?: Record<string, string>) => {
+      chat = await shape.start(env);
       const alice = await open(pageUrl(chat));
       const bob = await open(pageUrl(chat));
       await alice.setName('alice');
@@ -97,7 +98,7 @@ export function chatPageSuite(shape: RuntimeShape): void {
       const [message] = await alice.messages();
       expect(message).toMatchObject({ from: '<b>mallory</b>', text: hostile });
       expect(await alice.page.locator('#messages img, #messages script, #messages b').count()).toBe(0);
-      expect(await alice.page.evaluate('window.pwned')).toBeUndefined();
+      expect(await alice.page.evaluate(() => (globalThis as unknown as InPage).pwned)).toBeUndefined();
     });
 
     it('fits a phone-sized screen: no horizontal scroll, and the message box in view', async () => {
@@ -109,9 +110,10 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await phone.send('a short one');
       await phone.waitForMessage('a short one');
 
-      const width = (await phone.page.evaluate(
-        '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
-      )) as { scroll: number; client: number };
+      const width = await phone.page.evaluate(() => {
+        const { documentElement } = (globalThis as unknown as InPage).document;
+        return { scroll: documentElement.scrollWidth, client: documentElement.clientWidth };
+      });
       expect(width.scroll).toBeLessThanOrEqual(width.client);
       const box = await phone.page.locator('#send-form').boundingBox();
       expect(box).not.toBeNull();
@@ -122,7 +124,8 @@ export function chatPageSuite(shape: RuntimeShape): void {
     });
 
     it('shows the connection lost, and after a dropped connection catches up on what it missed', async () => {
-      const { alice, bob } = await twoInARoom('resume');
+      // More is missed than one history page holds, sent faster than a person may.
+      const { alice, bob } = await twoInARoom('resume', { RATE_LIMIT_PER_S: '0' });
       await bob.send('before the drop');
       await alice.waitForMessage('before the drop');
       await alice.close();
@@ -142,6 +145,13 @@ export function chatPageSuite(shape: RuntimeShape): void {
       await away.waitForState('closed');
       expect(await away.status.textContent()).toMatch(/disconnected, retrying in \d+ s/);
       await bob.send('said while alice was away');
+      const script = await ChatClient.connect(`${chat?.urls[0]}?format=json&name=script`);
+      cleanups.push(async () => script.socket.close());
+      script.send(JSON.stringify({ action: 'joinRoom', room: 'resume' }));
+      await eventually(() => script.frames.some((frame) => frame.includes('"joined"')));
+      const burst = Array.from({ length: 120 }, (_, i) => `burst ${i + 1}`);
+      for (const data of burst) script.send(JSON.stringify({ action: 'sendMessage', room: 'resume', data }));
+      await bob.waitForMessage('burst 120');
       await bob.send('and once more');
       await bob.waitForMessage('and once more');
 
@@ -151,6 +161,7 @@ export function chatPageSuite(shape: RuntimeShape): void {
       expect((await away.messages()).map((message) => message.text)).toEqual([
         'before the drop',
         'said while alice was away',
+        ...burst,
         'and once more',
       ]);
     });

@@ -58,8 +58,8 @@ describe('ChatStack', () => {
       'AWS::ApiGatewayV2::Route': routes,
       'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
-      // Errors and throttles of each function, the stage's two error alarms, one dashboard; and
-      // sendMessage's broadcast outgrowing its timeout (BroadcastAlarms).
+      // Errors and throttles of each function, the stage's two error alarms, and sendMessage's
+      // broadcast outgrowing its timeout (BroadcastAlarms); one dashboard.
       'AWS::CloudWatch::Alarm': 2 * routes + 2 + 1,
       'AWS::CloudWatch::Dashboard': 1,
     });

@@ -39,6 +39,9 @@ type Pending =
 
 const roomKey = (room: RoomName | null): string => room ?? '';
 
+/** How long an acknowledged message is kept, to be sent again if a failover lost it. */
+const ACKNOWLEDGED_KEPT_MS = 10_000;
+
 /**
  * Carries each room's publications between the nodes of the cluster. A message costs one Redis
  * command whatever its audience: the append script numbers it, stores it in the room's history
@@ -61,6 +64,15 @@ export class RedisRoomRelay {
   private listenersBeforeLoss = 1;
   private readonly sequencer = new RoomSequencer();
   private readonly presenceSeen = new SequenceFilter();
+  /** Per room, each origin's messages delivered: a copy stored again after a failover is not delivered twice. */
+  private readonly messagesSeen = new Map<string, SequenceFilter>();
+  /**
+   * Messages Redis acknowledged in the last seconds, oldest first, bounded like the hold: a
+   * master demoted in a failover may have acknowledged some that its successor never received.
+   */
+  private readonly acknowledged: Array<{ readonly pending: Pending & { kind: 'message' }; readonly at: number }> = [];
+  /** A catch-up failed (the commands link was still down): it runs again on the next resume. */
+  private catchUpPending = false;
   private readonly listeners = new Map<string, number>();
   private inbound: Promise<void> = Promise.resolve();
   private handler: RelayedEventHandler = { deliver: async () => {} };
@@ -117,6 +129,7 @@ export class RedisRoomRelay {
     }
     this.listeners.delete(key);
     this.sequencer.forget(key);
+    this.messagesSeen.delete(key);
     await this.options.subscriber.unsubscribe(this.options.keys.roomChannel(room)).catch(() => {});
   }
 
@@ -169,7 +182,9 @@ export class RedisRoomRelay {
     sent.then(
       () => {
         // An acknowledgement from before a lost link: the frame goes out again after the resume.
-        if (frame.attempt === attempt) this.heldFrames.release(frame);
+        if (frame.attempt !== attempt) return;
+        this.heldFrames.release(frame);
+        if (payload.kind === 'message') this.remember(payload);
       },
       (error: unknown) => {
         if (frame.attempt !== attempt) return;
@@ -220,10 +235,76 @@ export class RedisRoomRelay {
       return;
     }
     if (generation !== this.generation || this.options.redis.status !== 'ready') return;
+    try {
+      await this.raiseCounters();
+    } catch {
+      if (generation === this.generation) this.resumeLater();
+      return;
+    }
+    if (generation !== this.generation) return;
+    try {
+      await this.resendUnreplicated();
+    } catch {
+      if (generation === this.generation) this.resumeLater();
+      return;
+    }
+    if (generation !== this.generation) return;
     const waiting = this.heldFrames.unsent();
     if (waiting.length > 0) this.options.onWarning?.('broadcast.resumed', { held: waiting.length });
     for (const frame of waiting) this.send(frame);
     this.open = true;
+    if (this.catchUpPending) this.catchUp();
+  }
+
+  /**
+   * A replica promoted after a failover may lack the last writes of the master it replaces, its
+   * room counters among them: numbers this node already delivered would be given again, and
+   * dropped as repeats. Each room's counter is raised to what this node saw before sending.
+   */
+  private async raiseCounters(): Promise<void> {
+    const raised = [...this.listeners.keys()].map((key) => {
+      const position = this.sequencer.position(key);
+      if (position?.epoch === undefined) return undefined;
+      return this.options.history.raise(key === '' ? null : (key as RoomName), position.epoch, position.last);
+    });
+    await Promise.all(raised);
+  }
+
+  private remember(pending: Pending & { kind: 'message' }): void {
+    const now = Date.now();
+    this.acknowledged.push({ pending, at: now });
+    const limit = this.options.maxHeldFrames ?? 1000;
+    while (
+      this.acknowledged.length > limit ||
+      (this.acknowledged[0] !== undefined && this.acknowledged[0].at < now - ACKNOWLEDGED_KEPT_MS)
+    ) {
+      this.acknowledged.shift();
+    }
+  }
+
+  /**
+   * Sends again, under their own origin sequence, the messages acknowledged lately that Redis no
+   * longer records (its successor never received them): the nodes that had them drop the copy.
+   * A room whose record is gone altogether (a Redis that lost everything) is left alone.
+   */
+  private async resendUnreplicated(): Promise<void> {
+    const { redis, keys, nodeId, history } = this.options;
+    const rooms = new Map<string, Array<Pending & { kind: 'message' }>>();
+    for (const { pending } of this.acknowledged) {
+      const key = roomKey(pending.draft.room);
+      rooms.set(key, [...(rooms.get(key) ?? []), pending]);
+    }
+    for (const [key, sent] of rooms) {
+      const room = key === '' ? null : (key as RoomName);
+      const recorded = await redis.hget(keys.roomOrigins(room), nodeId);
+      if (recorded === null) continue;
+      const lost = sent.filter(({ originSequence }) => originSequence > Number(recorded));
+      if (lost.length === 0) continue;
+      this.options.onWarning?.('broadcast.resent_after_failover', { room: room ?? '*', count: lost.length });
+      const channel = keys.roomChannel(room);
+      for (const { draft, originSequence } of lost)
+        await history.store(draft, { channel, origin: nodeId, originSequence });
+    }
   }
 
   private async countSubscribers(): Promise<number> {
@@ -251,6 +332,13 @@ export class RedisRoomRelay {
     const arrival = this.sequencer.arrive(key, epoch, sequence);
     if (arrival.action === 'drop') return;
     if (arrival.action === 'fill') await this.recover(draft.room, epoch, arrival.from, arrival.to);
+    const seen = this.messagesSeen.get(key) ?? new SequenceFilter();
+    this.messagesSeen.set(key, seen);
+    if (seen.accept(envelope.origin, envelope.originSequence).duplicate) {
+      // Delivered before under another number (stored again by a promoted replica): skip, keep counting.
+      this.sequencer.delivered(key, epoch, sequence);
+      return;
+    }
     await this.deliverMessage(envelope);
   }
 
@@ -290,6 +378,12 @@ export class RedisRoomRelay {
           }
         }
       })
-      .catch((error: unknown) => this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) }));
+      .then(() => {
+        this.catchUpPending = false;
+      })
+      .catch((error: unknown) => {
+        this.catchUpPending = true;
+        this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) });
+      });
   }
 }

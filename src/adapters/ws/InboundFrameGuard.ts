@@ -33,7 +33,7 @@ export class InboundFrameGuard {
     private readonly socket: WebSocket,
     private readonly stream: Duplex,
     private readonly limits: InboundLimits,
-    private readonly onViolation: (error: FrameLimitError) => void,
+    private readonly onViolation: (error: FrameLimitError, socket: WebSocket) => void,
   ) {
     this.scanner = new FrameHeaderScanner(limits.maxFrameBytes);
     // Ahead of `ws`'s own listener, so a violation is known before `ws` parses the chunk.
@@ -75,6 +75,6 @@ export class InboundFrameGuard {
     const socket = this.socket;
     socket.close(error.closeCode, error.message);
     setTimeout(() => socket.terminate(), CLOSE_ANSWER_MS).unref();
-    this.onViolation(error);
+    this.onViolation(error, socket);
   }
 }

@@ -21,13 +21,14 @@ export class ReportThrottle {
   private suppressed = 0;
   private summary: NodeJS.Timeout | undefined;
 
+  /** `report` gets the error and, when one is known, the connection it happened on. */
   constructor(
-    private readonly report: (error: unknown) => void,
+    private readonly report: (error: unknown, connectionId?: string) => void,
     private readonly limit = 10,
     private readonly windowMs = 10_000,
   ) {}
 
-  pass(error: unknown): void {
+  pass(error: unknown, connectionId?: string): void {
     const now = performance.now();
     if (now - this.windowStart >= this.windowMs) {
       this.windowStart = now;
@@ -35,7 +36,7 @@ export class ReportThrottle {
     }
     if (this.passed < this.limit) {
       this.passed++;
-      this.report(error);
+      this.report(error, connectionId);
       return;
     }
     this.suppressed++;

@@ -56,8 +56,11 @@ export interface WsChatServerOptions
   readonly port: number;
   /** Messages of one client waiting beyond which its socket stops being read. */
   readonly maxQueuedFramesPerClient?: number;
-  /** Called with any failure of the handler or a client; rate-limited, never a reason to stop. */
-  readonly onError?: (error: unknown, context: 'frame' | 'socket') => void;
+  /**
+   * Called with any failure of the handler or a client, and the connection it happened on once
+   * there is one; rate-limited, never a reason to stop.
+   */
+  readonly onError?: (error: unknown, context: 'frame' | 'socket', connectionId?: string) => void;
   /** Other HTTP requests (the page, metrics, readiness): true when answered, else the server answers. */
   readonly onRequest?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** An upgrade refused, by status: for counting, never for logging a request's details. */
@@ -107,6 +110,10 @@ export class WsChatServer<S> {
   private readonly onClose: (this: WebSocket, code: number) => void;
   private readonly reportFrameError = (error: unknown) => this.frameErrors.pass(error);
   private readonly reportSocketError = (error: unknown) => this.socketErrors.pass(error);
+  /** A connection's socket failing: named by its id (shared by every socket, no closure each). */
+  private readonly reportConnectionError = (error: unknown, socket: WebSocket) =>
+    this.socketErrors.pass(error, this.clients.get(socket)?.id);
+  private readonly onSocketError: (this: WebSocket, error: Error) => void;
 
   constructor(
     private readonly gateway: WsMessageGateway,
@@ -114,8 +121,12 @@ export class WsChatServer<S> {
     private readonly options: WsChatServerOptions,
   ) {
     this.limits = inboundLimits(options);
-    this.frameErrors = new ReportThrottle((error) => options.onError?.(error, 'frame'));
-    this.socketErrors = new ReportThrottle((error) => options.onError?.(error, 'socket'));
+    this.frameErrors = new ReportThrottle((error, id) => options.onError?.(error, 'frame', id));
+    this.socketErrors = new ReportThrottle((error, id) => options.onError?.(error, 'socket', id));
+    const connectionError = this.reportConnectionError;
+    this.onSocketError = function (this: WebSocket, error: Error) {
+      connectionError(error, this);
+    };
     this.http = createServer((req, res) => {
       if (options.onRequest?.(req, res) === true) return;
       const healthy = req.url === '/health' && !this.closing;
@@ -247,14 +258,14 @@ export class WsChatServer<S> {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage, address: string, session: S): void {
-    socket.on('error', this.reportSocketError);
+    socket.on('error', this.onSocketError);
     if (this.closing) {
       this.release(address, false);
       socket.close(CloseCodes.goingAway, 'Server shutting down');
       return;
     }
     const id = toConnectionId(flatString(randomUUID()));
-    const guard = new InboundFrameGuard(socket, request.socket, this.limits, this.reportSocketError);
+    const guard = new InboundFrameGuard(socket, request.socket, this.limits, this.reportConnectionError);
     const client: Client<S> = { id, guard, address, session, queue: undefined as unknown as FrameQueue<Work> };
     client.queue = new FrameQueue<Work>(
       socket,

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { ensureChatTables } from '../../adapters/dynamodb/index.js';
 import { identitySourceOf, needsAuthorizer, readAuthSettings } from '../authSettings.js';
+import { readCommandLine } from '../commandLine.js';
 import { LAMBDA_ENV } from '../lambda/config.js';
 import { ROUTE_HANDLERS } from '../lambda/routes.js';
-import { describeError, log } from '../log.js';
+import { describeError, log, readLogLevel, setLogLevel } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { loadWebPage, type WebPage } from '../webPage.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
@@ -34,7 +35,20 @@ async function loadPage(socketPath: string): Promise<WebPage | undefined> {
 }
 
 /** `npm run start:aws-local`: the Lambda handlers behind a local API Gateway WebSocket API. */
+const USAGE = `Usage: node dist/aws-local.js [--help | --version]
+
+The chat's Lambda handlers behind a local API Gateway WebSocket API, on an embedded
+DynamoDB-compatible store (or the one at DYNAMODB_ENDPOINT). Settings come from the environment:
+HOST, PORT, LOG_LEVEL (debug, info, warn or error), AUTH_MODE and the others the README lists.
+`;
+
 async function main(): Promise<void> {
+  const command = readCommandLine(process.argv.slice(2), USAGE);
+  if (!command.run) {
+    process.stdout.write(command.print);
+    return;
+  }
+  setLogLevel(readLogLevel(process.env));
   const config = readAwsLocalConfig(process.env);
   const store = config.dynamoDbEndpoint === undefined ? await startDynalite() : undefined;
   const dynamoDbEndpoint = config.dynamoDbEndpoint ?? (store?.endpoint as string);
@@ -67,6 +81,7 @@ async function main(): Promise<void> {
   );
   const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
+  log('info', 'server.listening', { url: `ws://${base}`, managementApi: `http://${base}/@connections` });
 
   exitOnSignals(async () => {
     await api.close(config.shutdownGraceMs);

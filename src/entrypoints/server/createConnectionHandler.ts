@@ -2,7 +2,7 @@ import type { ChatConnectionHandler } from '../../adapters/ws/index.js';
 import type { ActionRouter, AuthorizeConnection, JoinChat, LeaveChat } from '../../application/index.js';
 import { ClientError, type ConnectOptions, type Identity, parseConnectOptions } from '../../domain/index.js';
 import { connectAttempt } from '../connectRequest.js';
-import { describeError, log } from '../log.js';
+import { describeError, log, logs } from '../log.js';
 
 /** What a connection was admitted with, until it has joined. */
 export interface ConnectSession {
@@ -32,6 +32,8 @@ export function createConnectionHandler({
   router,
   onClosed,
 }: Dependencies): ChatConnectionHandler<ConnectSession> {
+  // When each connection opened, for its close line; kept only while debug lines are written.
+  const openedAt = new Map<string, number>();
   return {
     async admit(request) {
       const query = new URL(request.url, 'http://request').searchParams;
@@ -45,9 +47,28 @@ export function createConnectionHandler({
       if (options instanceof ClientError) return { admitted: false, status: 400, reason: options.message };
       return { admitted: true, session: { options, identity: authorization.identity } };
     },
-    opened: (id, { options, identity }) => join.execute(id, options, identity),
+    opened: (id, { options, identity }) => {
+      if (logs('debug')) {
+        openedAt.set(id, performance.now());
+        log('debug', 'connection.opened', {
+          connectionId: id,
+          format: options.format,
+          signedIn: identity !== undefined,
+        });
+      }
+      return join.execute(id, options, identity);
+    },
     closed: (id, code) => {
       onClosed?.(code);
+      const since = openedAt.get(id);
+      if (since !== undefined) {
+        openedAt.delete(id);
+        log('debug', 'connection.closed', {
+          connectionId: id,
+          code,
+          durationMs: Math.round(performance.now() - since),
+        });
+      }
       return leave.execute(id);
     },
     async received(id, text) {

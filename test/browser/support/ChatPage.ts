@@ -1,5 +1,18 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
+/**
+ * The page's globals as far as the tests read them (tests compile without the DOM's types). A
+ * check runs as a function, never a string: the page's CSP forbids evaluating strings.
+ */
+export interface InPage {
+  readonly localStorage: { getItem(key: string): string | null };
+  readonly document: {
+    readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+    getElementById(id: string): { readonly value?: string } | null;
+  };
+  readonly pwned?: unknown;
+}
+
 /** What a page shows of one message. */
 export interface ShownMessage {
   readonly from: string;
@@ -53,7 +66,10 @@ export class ChatPage {
   async setName(name: string): Promise<void> {
     await this.page.fill('#name', name);
     await this.page.click('#name-form button');
-    await this.page.waitForFunction(`localStorage.getItem('chat.name') === ${JSON.stringify(name)}`);
+    await this.page.waitForFunction(
+      (expected) => (globalThis as unknown as InPage).localStorage.getItem('chat.name') === expected,
+      name,
+    );
   }
 
   /** Joins `room` and waits until the page shows it as the current room. */
@@ -67,7 +83,9 @@ export class ChatPage {
     await this.page.fill('#text', text);
     await this.page.click('#send-form button');
     // The page clears the box once the frame is on its way, and keeps it while it cannot send.
-    await this.page.waitForFunction(`document.getElementById('text').value === ''`);
+    await this.page.waitForFunction(
+      () => (globalThis as unknown as InPage).document.getElementById('text')?.value === '',
+    );
   }
 
   /** Waits until a message whose text contains `text` is shown. */

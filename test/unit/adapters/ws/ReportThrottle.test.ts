@@ -22,6 +22,15 @@ describe('ReportThrottle', () => {
       expect(summary).toMatchObject({ code: 'REPORTS_SUPPRESSED', suppressed: 47 });
     });
 
+    it('passes on the connection a report names, and none with the summary', () => {
+      const reported: Array<[unknown, string | undefined]> = [];
+      const throttle = new ReportThrottle((error, connectionId) => reported.push([error, connectionId]), 1, 1000);
+      throttle.pass('a', 'connection-1');
+      throttle.pass('b', 'connection-2');
+      vi.advanceTimersByTime(1000);
+      expect(reported.map(([, connectionId]) => connectionId)).toEqual(['connection-1', undefined]);
+    });
+
     it('passes reports again in the next window', () => {
       const reported: unknown[] = [];
       const throttle = new ReportThrottle((error) => reported.push(error), 1, 1000);
