@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { combineRuns } from './combineRuns.js';
 import { type Measurement, measure, UnavailableError } from './measure.js';
 import { type BenchOptions, parseOptions } from './options.js';
+import { measureRemote, renderRemote, writeRemoteResult } from './remote.js';
+import { isRemoteRun, parseRemoteOptions } from './remoteOptions.js';
 import { missesOf, ratiosOf, renderMarkdown, renderSummary, type ScenarioResult } from './report.js';
 import { type Artifacts, SCENARIOS, type Scenario, type Target } from './scenarios.js';
 
@@ -114,8 +116,38 @@ async function runScenario(
   };
 }
 
+/**
+ * `npm run bench -- --url <wss://…>`: the same load generator against a chat that is already
+ * running (a deployed stage). Nothing is started or built but the load generator, and there is no
+ * reference to compare with: the figures are printed as measured.
+ */
+async function mainRemote(argv: readonly string[]): Promise<void> {
+  const options = parseRemoteOptions(argv);
+  const startedAt = new Date();
+  const loadgen = join(WORK, 'loadgen.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'bench/loadgen.ts')],
+    outfile: loadgen,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  process.stderr.write(`bench: ${options.clients} clients against the given URL ...\n`);
+  const measured = await measureRemote(options, loadgen);
+  process.stdout.write(`\n${renderRemote(options, measured)}\n`);
+  const file = writeRemoteResult(resolve(ROOT, options.outDir), startedAt, options, measured);
+  process.stdout.write(`\nresults: ${file}\n`);
+  const { lost, duplicated } = measured.round.report;
+  if (lost + duplicated > 0) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (isRemoteRun(argv)) return mainRemote(argv);
+  const options = parseOptions(argv, process.env);
   const startedAt = new Date();
   const { artifacts, loadgen } = await prepare(options);
   const results: ScenarioResult[] = [];

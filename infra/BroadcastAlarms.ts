@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ChatFunction } from './ChatFunction.js';
 
@@ -13,14 +13,16 @@ export interface BroadcastAlarmsProps {
   readonly timeout: Duration;
   /** The function's reserved concurrency, when it has one: past it, invocations are throttled. */
   readonly reservedConcurrency?: number;
+  /** Where the alarms go when they fire or clear: the stack's `alarmTopicArn`, as for its other alarms. */
+  readonly alarmAction?: IAlarmAction;
 }
 
 /**
  * The alarms that say a broadcast is about to fail by growth rather than by a bug: its slowest
  * invocation nears the function's timeout (the audience outgrew what one invocation can post to),
  * or its concurrency nears the reservation. Errors and throttles of every function are watched
- * with the stack's other operational alarms; these are only what is particular to fan-out. No
- * action is attached here: the operator's notification target is wired where the other alarms are.
+ * with the stack's other operational alarms (`ChatMonitoring`); these are only what is particular
+ * to fan-out, and go to the same place.
  */
 export class BroadcastAlarms extends Construct {
   readonly alarms: readonly Alarm[];
@@ -54,6 +56,12 @@ export class BroadcastAlarms extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
+    }
+    if (props.alarmAction !== undefined) {
+      for (const alarm of alarms) {
+        alarm.addAlarmAction(props.alarmAction);
+        alarm.addOkAction(props.alarmAction);
+      }
     }
     this.alarms = alarms;
   }

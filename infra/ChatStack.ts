@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -58,6 +59,8 @@ export class ChatStack extends Stack {
   /** The alarms of every function that delivers to an audience (see `addBroadcastFunction`). */
   readonly broadcastAlarms: BroadcastAlarms[] = [];
   private readonly settings: ChatStackSettings;
+  /** Where every alarm of the stack goes (`alarmTopicArn`); none: they show on the dashboard only. */
+  private readonly alarmAction?: IAlarmAction;
   /** Present with `-c publishPage=true`. */
   readonly pageSite?: ChatPageSite;
 
@@ -65,6 +68,7 @@ export class ChatStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     this.settings = settings;
+    this.alarmAction = alarmActionOf(this, settings.alarmTopicArn);
     if (settings.tableEncryption === 'customer-managed') {
       this.tableKey = new Key(this, 'TableKey', {
         description: `Encrypts the DynamoDB tables of ${this.stackName}`,
@@ -110,7 +114,7 @@ export class ChatStack extends Stack {
     this.monitoring = new ChatMonitoring(this, 'Monitoring', {
       ...this.webSocket,
       functions: monitoredFunctions(this.functions, this.connectAuthorizer),
-      alarmAction: alarmActionOf(this, settings.alarmTopicArn),
+      alarmAction: this.alarmAction,
     });
     if (settings.publishPage) this.pageSite = publishPage(this, this.webSocket);
 
@@ -136,7 +140,12 @@ export class ChatStack extends Stack {
     const reservedConcurrency = this.settings.broadcastReservedConcurrency;
     const fn = new ChatFunction(this, id, { ...props, reservedConcurrency });
     this.broadcastAlarms.push(
-      new BroadcastAlarms(fn, 'BroadcastAlarms', { fn, timeout: props.timeout, reservedConcurrency }),
+      new BroadcastAlarms(fn, 'BroadcastAlarms', {
+        fn,
+        timeout: props.timeout,
+        reservedConcurrency,
+        alarmAction: this.alarmAction,
+      }),
     );
     return fn;
   }

@@ -30,7 +30,11 @@ export interface ChatStackSettings {
    * otherwise `production`.
    */
   readonly stageName: string;
-  /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`; both tables. */
+  /**
+   * `tableRemovalPolicy`: `destroy` (default) or `retain`; both tables. There is no `snapshot`:
+   * CloudFormation has no snapshot deletion policy for DynamoDB tables (synth would fail); keep the
+   * tables with `retain`, and their history with `pointInTimeRecovery`.
+   */
   readonly tableRemovalPolicy: RemovalPolicy;
   /** `logRetentionDays`: retention of every log group, a CloudWatch Logs value. Default 30. */
   readonly logRetention: RetentionDays;
@@ -125,7 +129,6 @@ export function stackNameOf(stage: string | undefined): string {
 const removalPolicies: Readonly<Record<string, RemovalPolicy>> = {
   destroy: RemovalPolicy.DESTROY,
   retain: RemovalPolicy.RETAIN,
-  snapshot: RemovalPolicy.SNAPSHOT,
 };
 
 const finiteRetentions = Object.values(RetentionDays).filter(

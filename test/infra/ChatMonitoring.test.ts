@@ -39,8 +39,9 @@ describe('ChatMonitoring', () => {
         });
       }
     }
-    // Two per function, two for the stage: nothing else, nothing missing.
-    template.resourceCountIs(ALARM, 2 * routeKeys.length + 2);
+    // Two per function, two for the stage: nothing else, nothing missing (plus sendMessage's
+    // broadcast alarm, ChatStackBroadcast.test.ts).
+    template.resourceCountIs(ALARM, 2 * routeKeys.length + 2 + 1);
   });
 
   it('watches the $connect authorizer too, when there is one', () => {
@@ -51,7 +52,7 @@ describe('ChatMonitoring', () => {
       MetricName: 'Throttles',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: withAuthorizer.idOf(authorizer as never) } }],
     });
-    withAuthorizer.template.resourceCountIs(ALARM, 2 * routeKeys.length + 4);
+    withAuthorizer.template.resourceCountIs(ALARM, 2 * routeKeys.length + 4 + 1);
   });
 
   it('notifies nobody unless alarmTopicArn names a topic, and then on alarm and on recovery', () => {

@@ -54,6 +54,8 @@ describe('readChatStackSettings', () => {
     ['stageName', 'my stage'],
     ['stageName', ''.padEnd(129, 'a')],
     ['tableRemovalPolicy', 'keep'],
+    // CloudFormation cannot snapshot a DynamoDB table on delete: refused here, not at synth.
+    ['tableRemovalPolicy', 'snapshot'],
     ['logRetentionDays', 10],
     ['logRetentionDays', 9999],
     ['pointInTimeRecovery', 'yes'],

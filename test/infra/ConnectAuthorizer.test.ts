@@ -185,7 +185,8 @@ describe('$connect authorizer', () => {
       expect(counts).toMatchObject({
         'AWS::Lambda::Function': routes + 1,
         'AWS::Lambda::Permission': routes + 1,
-        'AWS::IAM::Role': routes + 2,
+        // Each function's role, the authorizer's among them (no account logging role by default).
+        'AWS::IAM::Role': routes + 1,
         'AWS::IAM::Policy': routes + 1,
         'AWS::Logs::LogGroup': routes + 2,
         'AWS::ApiGatewayV2::Authorizer': 1,
