@@ -48,9 +48,9 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly maxConnectionAgeMs: number;
   /** Messages waiting for one connection beyond which its socket stops being read (32). */
   readonly maxQueuedInvocations?: number;
-  /** Invocations of one connection running at once (16); 1 runs them one at a time, in order. */
+  /** Invocations of one connection running at once (4); 1 runs them one at a time, in order. */
   readonly maxInvocationsPerConnection?: number;
-  /** Invocations running at once in the whole emulator (512); past it, sockets stop being read. */
+  /** Invocations running at once in the whole emulator (64); past it, sockets stop being read. */
   readonly maxInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
@@ -88,7 +88,7 @@ export class LocalWebSocketApi {
     this.inbound = inboundLimits(options);
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
-    this.budget = new InvocationBudget(options.maxInvocations ?? 512);
+    this.budget = new InvocationBudget(options.maxInvocations ?? 64);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
     this.http = createServer((request, response) => {
@@ -193,7 +193,7 @@ export class LocalWebSocketApi {
       inbound: this.inbound,
       slowClients: this.slowClients,
       invocations: {
-        concurrency: this.options.maxInvocationsPerConnection ?? 16,
+        concurrency: this.options.maxInvocationsPerConnection ?? 4,
         maxWaiting: this.options.maxQueuedInvocations ?? 32,
         budget: this.budget,
       },

@@ -55,6 +55,9 @@ async function main(): Promise<void> {
     workerUrl: new URL('./aws-local-worker.js', import.meta.url),
     maxEnvironments: config.lambdaWorkers,
   });
+  // One warm environment per function: a broken bundle stops the start here, and a first message
+  // pays no cold start (more environments start on demand).
+  await Promise.all(functions.pools.map((pool) => pool.warm()));
   api.setRoutes(
     functions.routes,
     functions.authorizer === undefined
