@@ -230,6 +230,31 @@ describe('LocalWebSocketApi', () => {
       sdk.destroy();
     });
 
+    it('refuses an unsigned or badly signed request with 403, as @connections does', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      const url = `${local.endpoint}/@connections/${events[0]?.requestContext.connectionId}`;
+      const unsigned = await fetch(url, { method: 'POST', body: 'x' });
+      expect(unsigned.status).toBe(403);
+      expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      const forged = await fetch(url, {
+        method: 'POST',
+        body: 'x',
+        headers: { authorization: 'AWS4-HMAC-SHA256 Credential=KEY/20261201/local/s3/aws4_request, Signature=00' },
+      });
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get('x-amzn-errortype')).toBe('IncompleteSignatureException');
+      expect(client.frames).toEqual([]);
+      // The SDK client signs: its post goes through.
+      const sdk = management();
+      await sdk.send(
+        new PostToConnectionCommand({ ConnectionId: events[0]?.requestContext.connectionId, Data: 'signed' }),
+      );
+      expect(await client.next()).toBe('signed');
+      sdk.destroy();
+      await client.close();
+    });
+
     it('refuses a post over 128 KiB with 413', async () => {
       local = await startLocalApi(recording());
       const client = await ChatClient.connect(local.url);
