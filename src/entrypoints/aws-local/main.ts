@@ -55,9 +55,16 @@ async function main(): Promise<void> {
     workerUrl: new URL('./aws-local-worker.js', import.meta.url),
     maxEnvironments: config.lambdaWorkers,
   });
-  // One warm environment per function: a broken bundle stops the start here, and a first message
-  // pays no cold start (more environments start on demand).
-  await Promise.all(functions.pools.map((pool) => pool.warm()));
+  // One environment per function starts warming now, without holding up the start (a dozen bundle
+  // loads take seconds on a busy machine): a first message then rarely pays a cold start. A bundle
+  // that cannot load is logged here, and fails its invocations.
+  for (const pool of functions.pools) {
+    pool
+      .warm()
+      .catch((error: unknown) =>
+        log('error', 'function.init.failed', { name: pool.functionName, ...describeError(error) }),
+      );
+  }
   api.setRoutes(
     functions.routes,
     functions.authorizer === undefined
