@@ -10,6 +10,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
 import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events.js';
 import { InvocationTimedOutError, LambdaWorkerPool } from '../../src/entrypoints/aws-local/LambdaWorkerPool.js';
@@ -58,10 +59,46 @@ describe('LocalWebSocketApi', () => {
         domainName: `127.0.0.1:${local.port}`,
         identity: { sourceIp: '127.0.0.1' },
       });
-      expect(connect?.requestContext.connectionId).toMatch(/^[A-Za-z0-9+/]{15}=$/);
+      // API Gateway's shape (`L0SM9cOFvHcCIhw=`), and no messageId: only client messages have one.
+      expect(connect?.requestContext.connectionId).toMatch(/^[A-Za-z0-9]{15}=$/);
+      expect(connect?.requestContext).not.toHaveProperty('messageId');
       expect(typeof connect?.requestContext.connectedAt).toBe('number');
       expect(typeof connect?.requestContext.requestTimeEpoch).toBe('number');
       await client.close();
+    });
+  });
+
+  describe('subprotocol', () => {
+    const answering =
+      (protocol?: string): RouteTable[string] =>
+      async (event) => {
+        events.push(event);
+        return {
+          statusCode: 200,
+          ...(protocol === undefined ? {} : { headers: { 'Sec-WebSocket-Protocol': protocol } }),
+        };
+      };
+    const connectWith = (url: string, protocols: string[]) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(url, protocols);
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+
+    it('answers with the subprotocol $connect returned', async () => {
+      local = await startLocalApi({ ...recording(), $connect: answering('chat.v2') });
+      const socket = await connectWith(local.url, ['chat.v1', 'chat.v2']);
+      expect(socket.protocol).toBe('chat.v2');
+      expect(events[0]?.headers?.['sec-websocket-protocol']).toBe('chat.v1,chat.v2');
+      socket.close();
+    });
+
+    it('answers with none when $connect returned none, so a client that asked fails the handshake', async () => {
+      local = await startLocalApi({ ...recording(), $connect: answering() });
+      await expect(connectWith(local.url, ['chat.v1'])).rejects.toThrow('Server sent no subprotocol');
+      const plain = await ChatClient.connect(local.url);
+      expect(plain.socket.protocol).toBe('');
+      await plain.close();
     });
   });
 
@@ -74,6 +111,9 @@ describe('LocalWebSocketApi', () => {
       client.send('not json');
       await client.close();
       await eventually(() => events.some((event) => event.requestContext.eventType === 'DISCONNECT'));
+      const withIds = events.filter((event) => event.requestContext.messageId !== undefined);
+      expect(withIds.map((event) => event.requestContext.eventType)).toEqual(['MESSAGE', 'MESSAGE', 'MESSAGE']);
+      for (const event of withIds) expect(event.requestContext.messageId).toMatch(/^[A-Za-z0-9]{15}=$/);
       expect(events.map((event) => [event.requestContext.routeKey, event.body, event.isBase64Encoded])).toEqual([
         ['$connect', undefined, false],
         ['sendMessage', '{"action":"sendMessage","data":"x"}', false],
@@ -188,6 +228,31 @@ describe('LocalWebSocketApi', () => {
         GoneException,
       );
       sdk.destroy();
+    });
+
+    it('refuses an unsigned or badly signed request with 403, as @connections does', async () => {
+      local = await startLocalApi(recording());
+      const client = await ChatClient.connect(local.url);
+      const url = `${local.endpoint}/@connections/${events[0]?.requestContext.connectionId}`;
+      const unsigned = await fetch(url, { method: 'POST', body: 'x' });
+      expect(unsigned.status).toBe(403);
+      expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      const forged = await fetch(url, {
+        method: 'POST',
+        body: 'x',
+        headers: { authorization: 'AWS4-HMAC-SHA256 Credential=KEY/20261201/local/s3/aws4_request, Signature=00' },
+      });
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get('x-amzn-errortype')).toBe('IncompleteSignatureException');
+      expect(client.frames).toEqual([]);
+      // The SDK client signs: its post goes through.
+      const sdk = management();
+      await sdk.send(
+        new PostToConnectionCommand({ ConnectionId: events[0]?.requestContext.connectionId, Data: 'signed' }),
+      );
+      expect(await client.next()).toBe('signed');
+      sdk.destroy();
+      await client.close();
     });
 
     it('refuses a post over 128 KiB with 413', async () => {

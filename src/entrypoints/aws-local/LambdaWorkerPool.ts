@@ -36,7 +36,7 @@ export class InvocationTimedOutError extends InvocationFailedError {
 export interface LambdaFunctionOptions extends Omit<EnvironmentData, 'timeoutMs'> {
   /** The function's configured timeout, in seconds. */
   readonly timeoutSeconds: number;
-  /** Execution environments (worker threads) at most; more invocations share them. */
+  /** Execution environments (worker threads) at most; more invocations wait for a free one. */
   readonly maxEnvironments: number;
   /** Environment variables of this function only, on top of the process's (its credentials). */
   readonly env?: Readonly<Record<string, string>>;
@@ -62,13 +62,15 @@ interface Slot {
 /**
  * One Lambda function's execution environments, as worker threads: each is started when every
  * other one is busy (a cold start: it loads the handler bundles, module scope and all), up to
- * `maxEnvironments`, and serves invocations; each invocation goes to the least busy one. An
+ * `maxEnvironments`, and runs one invocation at a time; past that, invocations wait for one. An
  * invocation past the function's timeout fails with `Task timed out`, and its environment is
- * ended (at once, or as soon as the invocations sharing it have settled) so the late work stops,
+ * ended at once, so the late work stops
  * as Lambda stops it. An environment that crashes fails only its own invocations.
  */
 export class LambdaWorkerPool {
   private readonly slots: Slot[] = [];
+  /** Invocations waiting for a free environment, oldest first. */
+  private readonly waiting: Array<() => void> = [];
   private readonly timeoutMs: number;
   private nextId = 0;
   private closing = false;
@@ -102,31 +104,58 @@ export class LambdaWorkerPool {
 
   invoke(routeKey: string, event: LocalWebSocketEvent): Promise<APIGatewayProxyResultV2 | undefined> {
     if (this.closing) return Promise.reject(new InvocationFailedError('the function is shutting down'));
-    const slot = this.pick();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject };
-      if (slot.loaded) this.arm(slot, id, pending);
-      slot.pending.set(id, pending);
-      slot.worker.postMessage({ id, routeKey, event } satisfies InvocationRequest);
+      const dispatch = () => {
+        const slot = this.pick() as Slot;
+        const pending: Pending = { resolve, reject };
+        if (slot.loaded) this.arm(slot, id, pending);
+        slot.pending.set(id, pending);
+        slot.worker.postMessage({ id, routeKey, event } satisfies InvocationRequest);
+      };
+      if (this.pick() === undefined) this.waiting.push(dispatch);
+      else dispatch();
+    });
+  }
+
+  /**
+   * Starts one environment and resolves once it has loaded its handlers (rejects if it cannot):
+   * a warm function, as provisioned concurrency gives one, so a first message pays no cold start.
+   */
+  warm(): Promise<void> {
+    const slot = this.slots[0] ?? this.spawn();
+    if (slot.loaded) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      slot.worker.once('error', reject);
+      slot.worker.on('message', (answer) => {
+        if (answer === 'ready') resolve();
+      });
     });
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.waiting.length = 0;
     await Promise.all(this.slots.splice(0).map(({ worker }) => worker.terminate()));
   }
 
-  /** The least busy environment, or a new one when all are busy and the function may have more. */
-  private pick(): Slot {
-    const least = this.slots.reduce<Slot | undefined>(
-      (best, slot) => (best === undefined || slot.pending.size < best.pending.size ? slot : best),
-      undefined,
-    );
-    if (least !== undefined && (least.pending.size === 0 || this.slots.length >= this.options.maxEnvironments)) {
-      return least;
+  /**
+   * An idle environment, or a new one when all are busy and the function may have more; none when
+   * every environment is busy and there may be no more. As on Lambda, an environment runs one
+   * invocation at a time: concurrent invocations never share one's sockets, CPU or timeout.
+   */
+  private pick(): Slot | undefined {
+    const idle = this.slots.find((slot) => slot.pending.size === 0);
+    if (idle !== undefined) return idle;
+    return this.slots.length < this.options.maxEnvironments ? this.spawn() : undefined;
+  }
+
+  /** An environment became free (or was removed): the oldest waiting invocation goes next. */
+  private next(): void {
+    if (this.waiting.length === 0 || this.closing) return;
+    if (this.slots.some((slot) => slot.pending.size === 0) || this.slots.length < this.options.maxEnvironments) {
+      this.waiting.shift()?.();
     }
-    return this.spawn();
   }
 
   private spawn(): Slot {
@@ -148,6 +177,7 @@ export class LambdaWorkerPool {
         reject(error);
       }
       slot.pending.clear();
+      this.next();
     };
     worker.on('error', (error) => lost(new InvocationFailedError(`${error.name}: ${error.message}`)));
     worker.on('exit', (code) => lost(new InvocationFailedError(`execution environment exited with code ${code}`)));
@@ -168,6 +198,7 @@ export class LambdaWorkerPool {
     slot.retired = true;
     this.remove(slot);
     if (slot.pending.size === 0) void slot.worker.terminate();
+    this.next();
   }
 
   private settle(slot: Slot, answer: InvocationAnswer): void {
@@ -178,6 +209,7 @@ export class LambdaWorkerPool {
     if ('error' in answer) pending.reject(new InvocationFailedError(`${answer.error.name}: ${answer.error.message}`));
     else pending.resolve(answer.result);
     if (slot.retired && slot.pending.size === 0) void slot.worker.terminate();
+    this.next();
   }
 
   private remove(slot: Slot): void {

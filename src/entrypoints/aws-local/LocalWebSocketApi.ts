@@ -48,9 +48,9 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly maxConnectionAgeMs: number;
   /** Messages waiting for one connection beyond which its socket stops being read (32). */
   readonly maxQueuedInvocations?: number;
-  /** Invocations of one connection running at once (16); 1 runs them one at a time, in order. */
+  /** Invocations of one connection running at once (4); 1 runs them one at a time, in order. */
   readonly maxInvocationsPerConnection?: number;
-  /** Invocations running at once in the whole emulator (512); past it, sockets stop being read. */
+  /** Invocations running at once in the whole emulator (64); past it, sockets stop being read. */
   readonly maxInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
@@ -81,6 +81,8 @@ export class LocalWebSocketApi {
   /** Running invocations of every connection, bounded. */
   readonly budget: InvocationBudget;
   private closing = false;
+  /** The `Sec-WebSocket-Protocol` each `$connect` answered with, until its upgrade completes. */
+  private readonly subprotocols = new WeakMap<IncomingMessage, string>();
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
 
@@ -88,9 +90,15 @@ export class LocalWebSocketApi {
     this.inbound = inboundLimits(options);
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
-    this.budget = new InvocationBudget(options.maxInvocations ?? 512);
+    this.budget = new InvocationBudget(options.maxInvocations ?? 64);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
-    this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      ...webSocketServerOptions(this.inbound),
+      // API Gateway answers with the subprotocol `$connect` returned, and with none otherwise,
+      // even when the client asked for one (a client that insists then fails the handshake).
+      handleProtocols: (_offered, request) => this.subprotocols.get(request) ?? false,
+    });
     this.http = createServer((request, response) => {
       if (options.onRequest?.(request, response) === true) return;
       if (request.method === 'POST') this.countPost(response);
@@ -178,8 +186,10 @@ export class LocalWebSocketApi {
     if (verdict !== undefined && 'status' in verdict) return refuse(socket, verdict.status);
     const connect = connectEvent(facts, request.headers, url.searchParams);
     if (verdict !== undefined) connect.requestContext.authorizer = verdict.context;
-    const status = await this.invoke('$connect', connect);
+    const { status, headers } = await this.integrate('$connect', connect);
     if (status < 200 || status > 299) return refuse(socket, status);
+    const protocol = headerOf(headers, 'sec-websocket-protocol');
+    if (protocol !== undefined) this.subprotocols.set(request, protocol);
     if (socket.destroyed || this.closing) {
       refuse(socket, 503);
       await this.invoke('$disconnect', disconnectEvent(facts, 1006, 'Client went away during $connect'));
@@ -193,7 +203,7 @@ export class LocalWebSocketApi {
       inbound: this.inbound,
       slowClients: this.slowClients,
       invocations: {
-        concurrency: this.options.maxInvocationsPerConnection ?? 16,
+        concurrency: this.options.maxInvocationsPerConnection ?? 4,
         maxWaiting: this.options.maxQueuedInvocations ?? 32,
         budget: this.budget,
       },
@@ -249,21 +259,29 @@ export class LocalWebSocketApi {
    * it threw, 504 past API Gateway's 29-second integration timeout.
    */
   private async invoke(routeKey: string, event: LocalWebSocketEvent): Promise<number> {
+    return (await this.integrate(routeKey, event)).status;
+  }
+
+  /** `invoke`, with the headers of the integration's response (those `$connect` may answer with). */
+  private async integrate(routeKey: string, event: LocalWebSocketEvent): Promise<IntegrationResponse> {
     const handler = this.routes[routeKey];
-    if (handler === undefined) return 200;
+    if (handler === undefined) return { status: 200, headers: {} };
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<number>((resolve) => {
-      timer = setTimeout(() => resolve(504), this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS);
+    const timeout = new Promise<IntegrationResponse>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ status: 504, headers: {} }),
+        this.options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+      );
     });
-    const run = async (): Promise<number> => {
+    const run = async (): Promise<IntegrationResponse> => {
       try {
         const result = await handler(event, lambdaContext(routeKey));
-        return typeof result === 'object' && result !== null && typeof result.statusCode === 'number'
-          ? result.statusCode
-          : 200;
+        if (typeof result !== 'object' || result === null) return { status: 200, headers: {} };
+        const status = typeof result.statusCode === 'number' ? result.statusCode : 200;
+        return { status, headers: (result.headers ?? {}) as Record<string, unknown> };
       } catch (error) {
         this.options.onError?.(error, routeKey);
-        return 502;
+        return { status: 502, headers: {} };
       }
     };
     try {
@@ -289,6 +307,18 @@ export class LocalWebSocketApi {
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
   }
+}
+
+/** What an integration answered: the status API Gateway sees, and the response's headers. */
+interface IntegrationResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
+
+/** A header of an integration response, whatever its case; only a non-empty string counts. */
+function headerOf(headers: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  return typeof entry?.[1] === 'string' && entry[1] !== '' ? entry[1] : undefined;
 }
 
 function refuse(socket: Socket, status: number): void {

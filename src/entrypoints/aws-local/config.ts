@@ -32,7 +32,7 @@ export function readAwsLocalConfig(env: Env): AwsLocalConfig {
     lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),
     maxInvocationsPerConnection: booleanSetting(env, 'AWS_LOCAL_SERIAL', false)
       ? 1
-      : integerSetting(env, 'AWS_LOCAL_CONNECTION_INVOCATIONS', 16, 1, 1024),
-    maxInvocations: integerSetting(env, 'AWS_LOCAL_MAX_INVOCATIONS', 512, 1, 100_000),
+      : integerSetting(env, 'AWS_LOCAL_CONNECTION_INVOCATIONS', 4, 1, 1024),
+    maxInvocations: integerSetting(env, 'AWS_LOCAL_MAX_INVOCATIONS', 64, 1, 100_000),
   };
 }

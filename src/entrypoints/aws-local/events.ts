@@ -3,7 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { APIGatewayEventWebsocketRequestContextV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 
 /** The request context API Gateway sends, with the identity block the published type omits. */
-export interface LocalRequestContext extends APIGatewayEventWebsocketRequestContextV2 {
+export interface LocalRequestContext extends Omit<APIGatewayEventWebsocketRequestContextV2, 'messageId'> {
+  /** Present on MESSAGE events only, as API Gateway sends them. */
+  readonly messageId?: string;
   readonly identity: { readonly sourceIp: string; readonly userAgent?: string };
   readonly disconnectStatusCode?: number;
   readonly disconnectReason?: string;
@@ -12,7 +14,7 @@ export interface LocalRequestContext extends APIGatewayEventWebsocketRequestCont
 }
 
 /** A WebSocket event as API Gateway delivers it to a Lambda proxy integration. */
-export interface LocalWebSocketEvent extends APIGatewayProxyWebsocketEventV2 {
+export interface LocalWebSocketEvent extends Omit<APIGatewayProxyWebsocketEventV2, 'requestContext'> {
   requestContext: LocalRequestContext;
   headers?: Record<string, string>;
   multiValueHeaders?: Record<string, string[]>;
@@ -37,12 +39,24 @@ function requestTime(epochMs: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-/** An id shaped like API Gateway's: 16 characters of base64 ending in `=`. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * An id shaped like API Gateway's connection and request ids (`L0SM9cOFvHcCIhw=`): 15 letters or
+ * digits and a closing `=`. No `+` or `/`, so an id goes into a `@connections/{id}` path as it is.
+ */
 export function newConnectionId(): string {
   return shortId();
 }
 
-const shortId = () => `${randomBytes(11).toString('base64').slice(0, 15)}=`;
+const shortId = () => {
+  let id = '';
+  while (id.length < 15) {
+    // Bytes below 248 (4 x 62) only: no letter or digit is likelier than another.
+    for (const byte of randomBytes(16)) if (byte < 248 && id.length < 15) id += ALPHABET[byte % 62];
+  }
+  return `${id}=`;
+};
 
 function requestContext(
   facts: ConnectionFacts,
@@ -52,7 +66,8 @@ function requestContext(
   const now = Date.now();
   return {
     routeKey,
-    messageId: shortId(),
+    // API Gateway numbers client messages only: CONNECT and DISCONNECT events carry no messageId.
+    ...(eventType === 'MESSAGE' ? { messageId: shortId() } : {}),
     eventType,
     extendedRequestId: shortId(),
     requestTime: requestTime(now),

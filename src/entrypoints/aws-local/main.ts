@@ -73,6 +73,16 @@ async function main(): Promise<void> {
     workerUrl: new URL('./aws-local-worker.js', import.meta.url),
     maxEnvironments: config.lambdaWorkers,
   });
+  // One environment per function starts warming now, without holding up the start (a dozen bundle
+  // loads take seconds on a busy machine): a first message then rarely pays a cold start. A bundle
+  // that cannot load is logged here, and fails its invocations.
+  for (const pool of functions.pools) {
+    pool
+      .warm()
+      .catch((error: unknown) =>
+        log('error', 'function.init.failed', { name: pool.functionName, ...describeError(error) }),
+      );
+  }
   api.setRoutes(
     functions.routes,
     functions.authorizer === undefined

@@ -32,6 +32,11 @@ export async function serveManagementApi(
 ): Promise<void> {
   const id = managementTarget(request.url ?? '', stage);
   if (id === undefined) return fail(response, 403, 'ForbiddenException', 'Forbidden');
+  const unsigned = signatureProblem(request);
+  if (unsigned !== undefined) {
+    request.resume();
+    return fail(response, 403, unsigned.type, unsigned.message);
+  }
   const body = await readBody(request, maxMessageBytes);
   const connection = lookup(id);
   switch (request.method) {
@@ -62,6 +67,25 @@ export async function serveManagementApi(
     default:
       fail(response, 403, 'ForbiddenException', 'Forbidden');
   }
+}
+
+/**
+ * The SigV4 signature's shape, as `@connections` requires one (any credentials pass: the
+ * emulator has no secrets to check against): an `AWS4-HMAC-SHA256` Authorization header scoped to
+ * `execute-api`, and its `x-amz-date`. Undefined when the shape is right.
+ */
+function signatureProblem(request: IncomingMessage): { type: string; message: string } | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization === undefined) {
+    return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  }
+  const shape =
+    /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/[^/\s]+\/execute-api\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/;
+  const date = request.headers['x-amz-date'];
+  if (!shape.test(authorization) || typeof date !== 'string' || !/^\d{8}T\d{6}Z$/.test(date)) {
+    return { type: 'IncompleteSignatureException', message: 'Authorization header requires a SigV4 signature' };
+  }
+  return undefined;
 }
 
 function fail(response: ServerResponse, status: number, type: string, message: string): void {
