@@ -1,6 +1,5 @@
 import {
   type AudienceParts,
-  type ChatMessage,
   type ChatMetrics,
   type ConnectionRepository,
   type Delivery,
