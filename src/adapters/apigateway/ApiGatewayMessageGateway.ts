@@ -92,6 +92,11 @@ export class ApiGatewayMessageGateway implements MessageGateway {
     return this.scope.run(endpoint, work);
   }
 
+  /** The endpoint posts go to here and now: the event's, else the fixed one. */
+  endpoint(): string | undefined {
+    return this.scope.getStore() ?? this.options.endpoint;
+  }
+
   async post(to: ConnectionId, frame: string): Promise<Delivery> {
     const client = this.client();
     const started = Date.now();
@@ -130,7 +135,7 @@ export class ApiGatewayMessageGateway implements MessageGateway {
   }
 
   private client(): ApiGatewayManagementApiClient {
-    const endpoint = this.scope.getStore() ?? this.options.endpoint;
+    const endpoint = this.endpoint();
     if (endpoint === undefined) throw new RangeError('no Management API endpoint for this post');
     let client = this.clients.get(endpoint);
     if (client === undefined) {

@@ -7,7 +7,9 @@ import { describeError, log } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { loadWebPage, type WebPage } from '../webPage.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
+import type { LocalWebSocketEvent } from './events.js';
 import { LambdaWorkerPool } from './LambdaWorkerPool.js';
+import { LocalLambdaApi } from './LocalLambdaApi.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
 
@@ -18,6 +20,9 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env[LAMBDA_ENV.roomsTableName] = config.roomsTableName;
   process.env[LAMBDA_ENV.dynamoDbEndpoint] = dynamoDbEndpoint;
   process.env[LAMBDA_ENV.managementEndpoint] = `http://${host}:${port}/${config.stage}`;
+  // The fan-out function runs here too, invoked through the Lambda API this emulator answers.
+  process.env[LAMBDA_ENV.fanoutFunctionName] ??= FANOUT_FUNCTION;
+  process.env[LAMBDA_ENV.lambdaEndpoint] = `http://${host}:${port}`;
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
@@ -25,6 +30,9 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
 
 /** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
 const AUTHORIZER = '$authorizer';
+/** The worker pool's name for the fan-out function, no route either; and its default function name. */
+const FANOUT = '$fanout';
+const FANOUT_FUNCTION = 'chat-fanout';
 
 /** The page built beside this bundle (dist/web), connecting to the stage; none when run from source. */
 async function loadPage(socketPath: string): Promise<WebPage | undefined> {
@@ -43,10 +51,13 @@ async function main(): Promise<void> {
 
   const auth = readAuthSettings(process.env);
   const page = await loadPage(`/${config.stage}`);
+  const lambda = new LocalLambdaApi((error, functionName) =>
+    log('error', 'invocation.failed', { functionName, ...describeError(error) }),
+  );
   const api = new LocalWebSocketApi({
     ...config,
     onError: (error, routeKey) => log('error', 'integration.failed', { routeKey, ...describeError(error) }),
-    ...(page === undefined ? {} : { onRequest: (request, response) => page.respond(request, response) }),
+    onRequest: (request, response) => lambda.respond(request, response) || page?.respond(request, response) === true,
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
   const handlers: Record<string, string> = {
     ...ROUTE_HANDLERS,
     ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' } : {}),
+    [FANOUT]: 'fanout',
   };
   const bundles = Object.fromEntries(
     Object.entries(handlers).map(([routeKey, name]) => [
@@ -64,7 +76,9 @@ async function main(): Promise<void> {
   );
   const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
   await pool.ready;
-  const table = pool.routeTable(Object.keys(handlers));
+  const table = pool.routeTable(Object.keys(handlers).filter((key) => key !== FANOUT));
+  const fanoutFunction = process.env[LAMBDA_ENV.fanoutFunctionName];
+  if (fanoutFunction) lambda.register(fanoutFunction, (payload) => pool.invoke(FANOUT, payload as LocalWebSocketEvent));
   const authorizer = table[AUTHORIZER];
   api.setRoutes(
     table,

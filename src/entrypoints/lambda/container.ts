@@ -1,10 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
 import { Container, ContainerModule } from 'inversify';
 import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
-import { DynamoDbConnectionRepository, DynamoDbMessageHistory } from '../../adapters/dynamodb/index.js';
-import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
+import {
+  DynamoDbAudienceParts,
+  DynamoDbConnectionRepository,
+  DynamoDbMessageHistory,
+} from '../../adapters/dynamodb/index.js';
+import { LambdaDeliveryHandoff } from '../../adapters/lambda/index.js';
+import type { ActionRouter, Fanout, FanoutHandoff, JoinChat, LeaveChat, Replies } from '../../application/index.js';
 import { NO_METRICS } from '../../domain/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
@@ -49,7 +55,13 @@ const awsModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
   bind(TOKENS.FanoutOptions)
-    .toResolvedValue((config) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries }), [TOKENS.LambdaConfig])
+    .toResolvedValue(
+      (config, client, gateway) => {
+        const handoff = config.fanout === undefined ? undefined : fanoutHandoff(config, client, gateway);
+        return { maxConcurrentDeliveries: config.maxConcurrentDeliveries, ...(handoff ? { handoff } : {}) };
+      },
+      [TOKENS.LambdaConfig, TOKENS.DocumentClient, TOKENS.ApiGatewayMessageGateway],
+    )
     .inSingletonScope();
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
@@ -59,6 +71,35 @@ const awsModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.LambdaConfig])
     .inSingletonScope();
 });
+
+/**
+ * Large audiences cut into DynamoDB parts and handed to the fan-out function by asynchronous
+ * invocation; each payload carries the Management API endpoint of the event that started it.
+ */
+function fanoutHandoff(
+  config: LambdaConfig,
+  client: DynamoDBDocumentClient,
+  gateway: ApiGatewayMessageGateway,
+): FanoutHandoff | undefined {
+  const fanout = config.fanout;
+  if (fanout === undefined) return undefined;
+  const lambda = new LambdaClient(fanout.lambdaEndpoint === undefined ? {} : { endpoint: fanout.lambdaEndpoint });
+  return {
+    threshold: fanout.threshold,
+    marginMs: fanout.marginMs,
+    parts: new DynamoDbAudienceParts(client, {
+      tableName: config.tableName,
+      roomsTableName: config.roomsTableName,
+      segments: fanout.segments,
+      roomPartSize: fanout.roomPartSize,
+      pageSize: config.pageSize,
+    }),
+    workers: new LambdaDeliveryHandoff(lambda, {
+      functionName: fanout.functionName,
+      envelope: () => ({ endpoint: gateway.endpoint() }),
+    }),
+  };
+}
 
 /** The Management API endpoint an event's posts go to: the override, else its domain and stage. */
 export function managementEndpointOf(config: LambdaConfig, context: APIGatewayEventWebsocketRequestContextV2): string {
@@ -71,6 +112,11 @@ export interface LambdaChat {
   readonly join: JoinChat;
   readonly leave: LeaveChat;
   readonly router: ActionRouter;
+  readonly fanout: Fanout;
+  readonly replies: Replies;
+  readonly gateway: ApiGatewayMessageGateway;
+  /** Runs `work` with its posts addressed to `endpoint` (a handed-off part's). */
+  withinEndpoint<T>(endpoint: string | undefined, work: () => Promise<T>): Promise<T>;
   /** Runs an event's work with its posts addressed to the API and stage it came through. */
   within<T>(context: APIGatewayEventWebsocketRequestContextV2, work: () => Promise<T>): Promise<T>;
 }
@@ -89,6 +135,10 @@ export function createLambdaChat(config: LambdaConfig): LambdaChat {
     join: container.get(TOKENS.JoinChat),
     leave: container.get(TOKENS.LeaveChat),
     router: container.get(TOKENS.ActionRouter),
+    fanout: container.get(TOKENS.Fanout),
+    replies: container.get(TOKENS.Replies),
+    gateway,
+    withinEndpoint: (endpoint, work) => (endpoint === undefined ? work() : gateway.within(endpoint, work)),
     within: (context, work) => gateway.within(managementEndpointOf(config, context), work),
   };
 }
