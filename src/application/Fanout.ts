@@ -137,8 +137,9 @@ export class Fanout {
     const tally: Tally = { delivered: 0, gone: 0, unreached: 0 };
     let part = delivery.part as HandedDelivery['part'] | undefined;
     let handedOn = false;
-    while (part !== undefined) {
-      if (timeLeftMs() < handoff.marginMs) {
+    // At least one page per invocation, so that a chain of continuations always gets somewhere.
+    for (let pages = 0; part !== undefined; pages++) {
+      if (pages > 0 && timeLeftMs() < handoff.marginMs) {
         await handoff.workers.hand([{ ...delivery, part }]);
         handedOn = true;
         break;
