@@ -44,10 +44,23 @@ async function clients(count: number, url: string, sends: boolean): Promise<void
       socket.once('open', () => resolve(socket));
       socket.once('error', reject);
     });
-  for (let i = 0; i < count; i += 100) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, open))));
+  // A refused upgrade (the `$connect` integration failing under load) is tried again, as a client would.
+  let refused = 0;
+  const openWithRetries = async (): Promise<WebSocket> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await open();
+      } catch (error) {
+        refused++;
+        if (attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  };
+  for (let i = 0; i < count; i += 50) {
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, openWithRetries))));
   }
-  process.send?.({ kind: 'connected', count: sockets.length } satisfies Report);
+  process.send?.({ kind: 'connected', count: sockets.length, refused } satisfies Report);
   process.on('message', (command: string) => {
     if (command === 'send' && sends) sockets[0]?.send(JSON.stringify({ action: 'sendMessage', data: MARKER }));
     if (command === 'exit') {
@@ -120,6 +133,7 @@ async function main(): Promise<void> {
   });
 
   const started = Date.now();
+  let refusedUpgrades = 0;
   const progress = new Map<ChildProcess, Extract<Report, { kind: 'progress' }>>();
   const connected = await Promise.all(
     Array.from({ length: processes }, (_, index) => {
@@ -130,14 +144,18 @@ async function main(): Promise<void> {
       children.push(child);
       return new Promise<number>((resolve) => {
         child.on('message', (report: Report) => {
-          if (report.kind === 'connected') resolve(report.count);
-          else progress.set(child, report);
+          if (report.kind === 'connected') {
+            refusedUpgrades += report.refused;
+            resolve(report.count);
+          } else progress.set(child, report);
         });
       });
     }),
   );
   const connectSeconds = (Date.now() - started) / 1000;
-  process.stdout.write(`${connected.reduce((a, b) => a + b, 0)} connections open in ${connectSeconds.toFixed(1)} s\n`);
+  process.stdout.write(
+    `${connected.reduce((a, b) => a + b, 0)} connections open in ${connectSeconds.toFixed(1)} s (${refusedUpgrades} upgrades refused and tried again)\n`,
+  );
 
   requests.clear();
   const sentAt = Date.now();
