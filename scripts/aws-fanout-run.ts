@@ -19,7 +19,7 @@ import { startDynalite } from '../src/entrypoints/aws-local/localDynamo.js';
 const MARKER = `fanout-run-${process.pid}`;
 
 type Report =
-  | { kind: 'connected'; count: number }
+  | { kind: 'connected'; count: number; refused: number }
   | { kind: 'progress'; received: number; duplicates: number; lastAt: number };
 
 /** A client process: opens `count` connections to `url`, counts the marker message on each. */
