@@ -19,6 +19,8 @@ export interface ChatFunctionProps {
   readonly timeout: Duration;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
+  /** Concurrent executions set aside for (and the most allowed to) this function; unset: none. */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export class ChatFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { ...props.environment },
       role: this.role,
       logGroup: this.logGroup,

@@ -1,12 +1,16 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
+import { functionSizeOf } from '../src/entrypoints/lambda/deployedLimits.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
-import { ChatFunction } from './ChatFunction.js';
+import { BroadcastAlarms } from './BroadcastAlarms.js';
+import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
+import { alarmActionOf, ChatMonitoring, monitoredFunctions } from './ChatMonitoring.js';
 import type { ChatContextKey, ChatStackSettings } from './ChatStackSettings.js';
 import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
@@ -18,31 +22,19 @@ export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
 }
 
-interface FunctionSize {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-}
+/**
+ * Routes whose function delivers a message to its audience, however large: they get the broadcast
+ * reservation and alarms (`addBroadcastFunction`). Presence fan-outs reach a room's json members
+ * only, a bounded audience, and stay ordinary route functions.
+ */
+const BROADCAST_ROUTES: ReadonlySet<string> = new Set<RouteKey>(['sendMessage']);
 
-// A few DynamoDB calls and a post or two: 256 MB gives enough CPU for a quick cold start (SDK
-// client setup) at the smallest bill; 10 s covers SDK retries, well inside API Gateway's 29 s.
-const SMALL: FunctionSize = { memorySize: 256, timeout: Duration.seconds(10) };
-
-/** Routes that need more than `SMALL`. */
-const SIZES: Partial<Record<RouteKey, FunctionSize>> = {
-  // A message pages through its whole audience and posts to every member with bounded
-  // concurrency: CPU grows with memory, and signing and TLS for dozens of parallel posts is CPU
-  // work, hence 512 MB; 60 s so that a large audience is fully served even after API Gateway
-  // stops waiting at 29 s (the client gets nothing from the integration response, only the
-  // posted frames).
-  sendMessage: { memorySize: 512, timeout: Duration.seconds(60) },
-  // Presence reaches only a room's json members, a small frame: 256 MB. But a room has no member
-  // cap, and $disconnect tells each of up to 50 rooms in turn; a function stopped at 10 s leaves
-  // the rest of the rooms untold and gone connections unswept. A timeout costs nothing until it
-  // is used, so these get the same 60 s as a message.
-  joinRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  leaveRoom: { memorySize: 256, timeout: Duration.seconds(60) },
-  $disconnect: { memorySize: 256, timeout: Duration.seconds(60) },
-};
+/**
+ * KMS actions DynamoDB performs on a function's behalf with a customer-managed table key: reading
+ * decrypts, writing encrypts under a data key (the set CDK's own table grants use). Every route
+ * that touches a table writes to it (the rate limit updates the sender's row), so one set serves all.
+ */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 
 /**
  * The chat on AWS: API Gateway WebSocket API -> one Lambda per route of `ROUTE_HANDLERS` ->
@@ -59,13 +51,30 @@ export class ChatStack extends Stack {
   readonly webSocket: ChatWebSocketApi;
   /** Present when tokens are checked or origins limited (see `needsAuthorizer`). */
   readonly connectAuthorizer?: ConnectAuthorizer;
+  readonly monitoring: ChatMonitoring;
+  /** The tables' key, with `tableEncryption=customer-managed` only. */
+  readonly tableKey?: Key;
+  /** The alarms of every function that delivers to an audience (see `addBroadcastFunction`). */
+  readonly broadcastAlarms: BroadcastAlarms[] = [];
+  private readonly settings: ChatStackSettings;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    this.settings = settings;
+    if (settings.tableEncryption === 'customer-managed') {
+      this.tableKey = new Key(this, 'TableKey', {
+        description: `Encrypts the DynamoDB tables of ${this.stackName}`,
+        enableKeyRotation: true,
+        // A retained table is unreadable without its key; a destroyed one leaves nothing to read.
+        removalPolicy: settings.tableRemovalPolicy,
+      });
+    }
     const tableProps = {
       removalPolicy: settings.tableRemovalPolicy,
       pointInTimeRecovery: settings.pointInTimeRecovery,
+      encryptionKey: this.tableKey,
+      awsManagedKey: settings.tableEncryption === 'aws-managed',
     };
     this.connections = new ConnectionsTable(this, 'Connections', tableProps);
     this.rooms = new RoomsTable(this, 'Rooms', tableProps);
@@ -95,6 +104,11 @@ export class ChatStack extends Stack {
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
     for (const [routeKey, fn] of Object.entries(this.functions)) this.allowManaging(fn, accessOf(routeKey));
+    this.monitoring = new ChatMonitoring(this, 'Monitoring', {
+      ...this.webSocket,
+      functions: monitoredFunctions(this.functions, this.connectAuthorizer),
+      alarmAction: alarmActionOf(this, settings.alarmTopicArn),
+    });
 
     const { stage } = this.webSocket;
     new CfnOutput(this, 'WebSocketUrl', {
@@ -109,12 +123,29 @@ export class ChatStack extends Stack {
     new CfnOutput(this, 'RoomsTableName', { value: this.rooms.table.tableName });
   }
 
+  /**
+   * A function that delivers messages to an audience of any size: sendMessage's, and any function
+   * that takes a share of a broadcast (a fan-out worker is added here too). It gets
+   * `broadcastReservedConcurrency` when set and the alarms of `BroadcastAlarms`.
+   */
+  addBroadcastFunction(id: string, props: ChatFunctionProps): ChatFunction {
+    const reservedConcurrency = this.settings.broadcastReservedConcurrency;
+    const fn = new ChatFunction(this, id, { ...props, reservedConcurrency });
+    this.broadcastAlarms.push(
+      new BroadcastAlarms(fn, 'BroadcastAlarms', { fn, timeout: props.timeout, reservedConcurrency }),
+    );
+    return fn;
+  }
+
   /** The function of one route, sized and configured for it, with its DynamoDB grants. */
   private routeFunction(routeKey: string, handlerFile: string, settings: ChatStackSettings): ChatFunction {
     const access = accessOf(routeKey);
     const tables = { connections: this.connections.table, rooms: this.rooms.table };
-    const fn = new ChatFunction(this, functionIdOf(routeKey), {
-      ...(SIZES[routeKey as RouteKey] ?? SMALL),
+    const create = BROADCAST_ROUTES.has(routeKey)
+      ? (id: string, props: ChatFunctionProps) => this.addBroadcastFunction(id, props)
+      : (id: string, props: ChatFunctionProps) => new ChatFunction(this, id, props);
+    const fn = create(functionIdOf(routeKey), {
+      ...sizeOf(routeKey),
       handlerFile,
       description: `Chat ${routeKey} route (${handlerFile} handler)`,
       environment: {
@@ -134,7 +165,28 @@ export class ChatStack extends Stack {
       if (actions.length === 0) continue;
       fn.role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     }
+    if (access.connections.length + access.rooms.length > 0) this.allowTableKey(fn);
     return fn;
+  }
+
+  /** With a customer-managed table key: its use through DynamoDB, and only through DynamoDB. */
+  private allowTableKey(fn: ChatFunction): void {
+    if (this.tableKey === undefined) return;
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: TABLE_KEY_ACTIONS,
+        resources: [this.tableKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+      }),
+    );
+    for (const action of TABLE_KEY_ACTIONS.filter((name) => name.endsWith('*'))) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "The variants DynamoDB calls KMS with on the caller's behalf (as CDK's own table grants list " +
+          'them), on the one table key, and only through DynamoDB (kms:ViaService).',
+      });
+    }
   }
 
   /**
@@ -167,6 +219,12 @@ export class ChatStack extends Stack {
       });
     }
   }
+}
+
+/** A route's function size (shared with the local API Gateway, which enforces the same timeouts). */
+function sizeOf(routeKey: string): { memorySize: number; timeout: Duration } {
+  const { memoryMb, timeoutSeconds } = functionSizeOf(routeKey);
+  return { memorySize: memoryMb, timeout: Duration.seconds(timeoutSeconds) };
 }
 
 /** `$connect` -> `Connect`, `sendMessage` -> `SendMessage`: the construct ids of a route. */

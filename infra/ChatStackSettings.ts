@@ -4,6 +4,7 @@ import type { Node } from 'constructs';
 import { AUTH_MODES, type AuthMode } from '../src/application/index.js';
 import { CHAT_ENV, readChatSettings } from '../src/entrypoints/chatSettings.js';
 import { InvalidSettingError } from '../src/entrypoints/env.js';
+import { STAGE_THROTTLE_DEFAULTS } from '../src/entrypoints/lambda/deployedLimits.js';
 
 /** Context keys of the chat settings: the keys of `CHAT_ENV`, each setting the variable it names. */
 export type ChatContextKey = keyof typeof CHAT_ENV;
@@ -16,7 +17,18 @@ export type ChatContextSettings = Readonly<Partial<Record<ChatContextKey, number
  * (`cdk.json` "context", or `npx cdk deploy -c key=value`). Every key is optional.
  */
 export interface ChatStackSettings {
-  /** `stageName`: the WebSocket stage, the last path segment of the URL. Default `production`. */
+  /**
+   * `stage`: names this deployment, so that several (dev, prod, a branch) live side by side in one
+   * account and region: the stack is `WebSocketChat-<stage>` and the WebSocket stage defaults to
+   * it. Unset: the stack is `WebSocketChat`, the one stack this app always deployed.
+   */
+  readonly stage?: string;
+  /** The CloudFormation stack name, from `stage` (see `stackNameOf`). */
+  readonly stackName: string;
+  /**
+   * `stageName`: the WebSocket stage, the last path segment of the URL. Default: `stage` when set,
+   * otherwise `production`.
+   */
   readonly stageName: string;
   /** `tableRemovalPolicy`: `destroy` (default), `retain` or `snapshot`; both tables. */
   readonly tableRemovalPolicy: RemovalPolicy;
@@ -28,8 +40,27 @@ export interface ChatStackSettings {
   readonly throttleRateLimit: number;
   /** `throttleBurstLimit`: messages the stage accepts in a burst. Default 200. */
   readonly throttleBurstLimit: number;
-  /** `apiGatewayCloudWatchRole`: set the regional API Gateway logging role. Default true. */
+  /**
+   * `apiGatewayCloudWatchRole`: create a logging role and make it the API Gateway account setting
+   * of the region. Default false: that setting is one per account and region, so creating it
+   * replaces whatever role other APIs log through, and the role is retained on destroy. Turn it on
+   * only in an account whose setting is empty (access logs cannot be delivered without one).
+   */
   readonly apiGatewayCloudWatchRole: boolean;
+  /**
+   * `tableEncryption`: the key both tables are encrypted at rest with. `aws-owned` (default:
+   * DynamoDB's own key, no KMS charge and no key policy to manage), `aws-managed` (the account's
+   * `aws/dynamodb` KMS key: key use visible in CloudTrail, KMS request charges) or
+   * `customer-managed` (a KMS key of this stack, with rotation: its own monthly and request charges,
+   * a key policy the operator controls, and KMS grants for every function that reads or writes).
+   */
+  readonly tableEncryption: TableEncryptionSetting;
+  /**
+   * `broadcastReservedConcurrency`: reserved concurrency of the functions that deliver a message to
+   * its audience. Unset by default (see `ChatStack`): the stage's throttle already bounds how many
+   * run, and a reservation is taken from the account's pool even when idle.
+   */
+  readonly broadcastReservedConcurrency?: number;
   /**
    * `broadcastConcurrency`: BROADCAST_CONCURRENCY of every function that fans out (messages and
    * presence); unset keeps the handler default.
@@ -67,6 +98,10 @@ export interface ChatStackSettings {
    * same key in every route's function; unset keeps the handler default.
    */
   readonly chat: ChatContextSettings;
+  /** `alarmTopicArn`: an SNS topic the alarms notify; unset, they show on the dashboard only. */
+  readonly alarmTopicArn?: string;
+  /** `publishPage`: publish the chat page built in dist/web (S3 + CloudFront). Default false. */
+  readonly publishPage: boolean;
 }
 
 /** A context value that is present but unusable: synth stops and names it. */
@@ -76,6 +111,15 @@ export class InvalidContextError extends Error {
   constructor(key: string, value: unknown, expected: string) {
     super(`context ${key}=${JSON.stringify(value)} is not valid: expected ${expected}`);
   }
+}
+
+/** Values of `tableEncryption`. */
+export const TABLE_ENCRYPTIONS = ['aws-owned', 'aws-managed', 'customer-managed'] as const;
+export type TableEncryptionSetting = (typeof TABLE_ENCRYPTIONS)[number];
+
+/** The stack name a deployment with this `stage` (or none) gets. */
+export function stackNameOf(stage: string | undefined): string {
+  return stage === undefined ? 'WebSocketChat' : `WebSocketChat-${stage}`;
 }
 
 const removalPolicies: Readonly<Record<string, RemovalPolicy>> = {
@@ -94,7 +138,12 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
     const value: unknown = node.tryGetContext(key);
     return value === '' ? undefined : value;
   };
-  const stageName = context('stageName') ?? 'production';
+  const stage = stringContext(context, 'stage');
+  // A stack name allows letters, digits and hyphens; a stage that fits one fits everything it names.
+  if (stage !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/.test(stage)) {
+    throw new InvalidContextError('stage', stage, 'letters, digits and inner hyphens (at most 64)');
+  }
+  const stageName = context('stageName') ?? stage ?? 'production';
   if (typeof stageName !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
     throw new InvalidContextError('stageName', stageName, 'letters, digits, - or _ (at most 128)');
   }
@@ -107,18 +156,28 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
   if (!finiteRetentions.includes(retention)) {
     throw new InvalidContextError('logRetentionDays', retention, `one of ${finiteRetentions.join(', ')}`);
   }
+  const tableEncryption = String(context('tableEncryption') ?? 'aws-owned');
+  if (!(TABLE_ENCRYPTIONS as readonly string[]).includes(tableEncryption)) {
+    throw new InvalidContextError('tableEncryption', tableEncryption, TABLE_ENCRYPTIONS.join(', '));
+  }
   return {
+    stage,
+    stackName: stackNameOf(stage),
     stageName,
     tableRemovalPolicy,
     logRetention: retention,
     pointInTimeRecovery: booleanContext(context, 'pointInTimeRecovery') ?? false,
-    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? 100,
-    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? 200,
-    apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? true,
+    throttleRateLimit: integerContext(context, 'throttleRateLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.rateLimit,
+    throttleBurstLimit: integerContext(context, 'throttleBurstLimit', 1) ?? STAGE_THROTTLE_DEFAULTS.burstLimit,
+    apiGatewayCloudWatchRole: booleanContext(context, 'apiGatewayCloudWatchRole') ?? false,
+    tableEncryption: tableEncryption as TableEncryptionSetting,
+    broadcastReservedConcurrency: integerContext(context, 'broadcastReservedConcurrency', 1),
     broadcastConcurrency: integerContext(context, 'broadcastConcurrency', 1),
     connectionsPageSize: integerContext(context, 'connectionsPageSize', 1),
     ...readAccess(context),
     chat: readChat(context),
+    alarmTopicArn: stringContext(context, 'alarmTopicArn'),
+    publishPage: booleanContext(context, 'publishPage') ?? false,
   };
 }
 

@@ -1,11 +1,27 @@
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** Options of the chat's tables that operators choose through context; the same for every table. */
 export interface ChatTableProps {
   readonly removalPolicy: RemovalPolicy;
   readonly pointInTimeRecovery: boolean;
+  /** The customer-managed KMS key both tables use; without one, DynamoDB's own key (see below). */
+  readonly encryptionKey?: IKey;
+  /** The account's `aws/dynamodb` key instead of DynamoDB's own; ignored with `encryptionKey`. */
+  readonly awsManagedKey?: boolean;
+}
+
+/**
+ * Encryption at rest is always on in DynamoDB; this only picks the key. The default, the key
+ * DynamoDB owns, costs nothing and needs no grant (CloudFormation writes it `SSEEnabled: false`).
+ */
+function encryptionOf(props: ChatTableProps): { encryption: TableEncryption; encryptionKey?: IKey } {
+  if (props.encryptionKey !== undefined) {
+    return { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey };
+  }
+  return { encryption: props.awsManagedKey === true ? TableEncryption.AWS_MANAGED : TableEncryption.DEFAULT };
 }
 
 /** Keys and TTL attribute of a table, as a schema of `src/adapters/dynamodb/tableSchemas.ts` declares them. */
@@ -36,9 +52,7 @@ export abstract class ChatTable extends Construct {
       timeToLiveAttribute: schema.ttlAttribute,
       // Traffic follows chat activity and is idle most of the time: pay per request.
       billingMode: BillingMode.PAY_PER_REQUEST,
-      // KMS key managed by AWS for DynamoDB: encrypted at rest, visible in CloudTrail, and no key
-      // policy for the functions to need (a customer key would add cost and kms:* grants).
-      encryption: TableEncryption.AWS_MANAGED,
+      ...encryptionOf(props),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery },
       removalPolicy: props.removalPolicy,
     });

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import {
   type IWebSocketRouteAuthorizer,
@@ -49,6 +49,8 @@ export class ChatWebSocketApi extends Construct {
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id);
     this.api = new WebSocketApi(this, 'Api', {
+      // The stack's name, so that each stage's API is told apart in the console (the default is `Api`).
+      apiName: Stack.of(this).stackName,
       description: 'WebSocket chat',
       routeSelectionExpression: '$request.body.action',
     });

@@ -3,6 +3,7 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AUTH_ENV, identitySourceOf } from '../src/entrypoints/authSettings.js';
+import { AUTHORIZER_SIZE } from '../src/entrypoints/lambda/deployedLimits.js';
 import type { LambdaHandlerName } from '../src/entrypoints/lambda/routes.js';
 import { ChatFunction } from './ChatFunction.js';
 import type { ChatStackSettings } from './ChatStackSettings.js';
@@ -50,10 +51,9 @@ export class ConnectAuthorizer extends Construct {
     this.function = new ChatFunction(this, 'Function', {
       handlerFile,
       description: `Chat $connect authorizer (${handlerFile} handler, AUTH_MODE=${props.access.authMode})`,
-      // Verifying a token is CPU work on a small input; the key set is fetched once per execution
-      // environment (a 2 s timeout of its own). 10 s stays well inside API Gateway's 29 s.
-      memorySize: 256,
-      timeout: Duration.seconds(10),
+      // Verifying a token is CPU work on a small input: the size the local API Gateway enforces too.
+      memorySize: AUTHORIZER_SIZE.memoryMb,
+      timeout: Duration.seconds(AUTHORIZER_SIZE.timeoutSeconds),
       environment: authorizerEnvironment(props.access),
       logRetention: props.logRetention,
     });

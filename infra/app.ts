@@ -10,9 +10,11 @@ import { readChatStackSettings } from './ChatStackSettings.js';
  * warnings included, fails synth.
  */
 const app = new App();
-new ChatStack(app, 'WebSocketChat', {
-  description: 'Serverless WebSocket chat: API Gateway WebSocket API, Lambda, DynamoDB',
-  settings: readChatStackSettings(app.node),
+const settings = readChatStackSettings(app.node);
+// The stack's id is its name: `-c stage=dev` deploys `WebSocketChat-dev` beside `WebSocketChat`.
+new ChatStack(app, settings.stackName, {
+  description: `Serverless WebSocket chat${settings.stage === undefined ? '' : ` (stage ${settings.stage})`}: API Gateway WebSocket API, Lambda, DynamoDB`,
+  settings,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -161,8 +161,15 @@ async function main(): Promise<void> {
   const sentAt = Date.now();
   children[0]?.send('send');
   const sum = (key: 'received' | 'duplicates') => [...progress.values()].reduce((n, report) => n + report[key], 0);
+  // Until everyone has it, or nothing more has arrived for a minute, or the time bound is near.
+  let lastCount = 0;
+  let lastChange = Date.now();
   while (sum('received') < total && Date.now() - sentAt < (timeoutS - connectSeconds - 10) * 1000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
+    if (sum('received') !== lastCount) {
+      lastCount = sum('received');
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > 60_000) break;
   }
   // Time for a late duplicate, or a last straggler, to show up.
   await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceIdentifier } from 'inversify';
 import type { ApiGatewayMessageGateway } from '../adapters/apigateway/index.js';
+import type { PowertoolsChatMetrics } from '../adapters/powertools/index.js';
 import type { PrometheusChatMetrics } from '../adapters/prometheus/index.js';
 import type { WsChatServer, WsMessageGateway } from '../adapters/ws/index.js';
 import type {
@@ -58,4 +59,5 @@ export const TOKENS = {
   LambdaConfig: token<LambdaConfig>('LambdaConfig'),
   DocumentClient: token<DynamoDBDocumentClient>('DynamoDBDocumentClient'),
   ApiGatewayMessageGateway: token<ApiGatewayMessageGateway>('ApiGatewayMessageGateway'),
+  PowertoolsChatMetrics: token<PowertoolsChatMetrics>('PowertoolsChatMetrics'),
 } as const;

@@ -66,6 +66,11 @@ export async function loadWebPage(dir: URL, socketPath: string): Promise<WebPage
     respond(request, response) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return false;
       const path = (request.url ?? '/').split('?')[0] as string;
+      if (path === '/favicon.ico') {
+        // Browsers ask for a tab icon on their own: the page has none, and says so without an error.
+        response.writeHead(204, { ...COMMON, 'cache-control': 'public, max-age=86400' }).end();
+        return true;
+      }
       const asset = assets.get(path === '/index.html' ? '/' : path);
       if (asset === undefined) return false;
       response.writeHead(200, { ...asset.headers, 'content-length': asset.body.length });

@@ -18,6 +18,8 @@ const stored = { name: 'chat.name', rooms: 'chat.rooms' } as const;
 const params = new URLSearchParams(location.search);
 const rooms = new Map<string, Room>([[EVERYONE, newRoom()]]);
 let current = EVERYONE;
+/** The room the user last asked to join: the page opens it once joined (rejoins after a reconnect do not). */
+let requested: string | undefined;
 const ui = {
   status: byId('status'),
   name: byId<HTMLInputElement>('name'),
@@ -124,7 +126,10 @@ function handle(event: ServerEvent): void {
     case 'joined':
       if (!rooms.has(event.room)) rooms.set(event.room, newRoom());
       saveRooms();
-      current = event.room;
+      if (event.room === requested) {
+        current = event.room;
+        requested = undefined;
+      }
       render();
       catchUp(event.room);
       socket.send({ action: 'listMembers', room: event.room });
@@ -181,7 +186,11 @@ function onSubmit(id: string, submit: () => void): void {
 
 onSubmit('name-form', () => socket.send({ action: 'setName', name: ui.name.value }));
 onSubmit('room-form', () => {
-  if (socket.send({ action: 'joinRoom', room: ui.room.value.trim() })) ui.room.value = '';
+  const room = ui.room.value.trim();
+  if (socket.send({ action: 'joinRoom', room })) {
+    requested = room;
+    ui.room.value = '';
+  }
 });
 onSubmit('send-form', () => {
   const data = ui.text.value;

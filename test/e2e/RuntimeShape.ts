@@ -15,5 +15,12 @@ export interface RunningChat {
  */
 export interface RuntimeShape {
   readonly name: string;
+  /**
+   * A sender's messages reach everyone in the order it sent them. True of the servers (one
+   * connection's frames are handled in turn); false on AWS, where API Gateway runs each message's
+   * integration independently and promises no order: there the suites check completeness and no
+   * duplicates, and order only by message id.
+   */
+  readonly ordersPerSender: boolean;
   start(env?: Record<string, string>): Promise<RunningChat>;
 }

@@ -8,6 +8,7 @@ import type { RuntimeShape } from './RuntimeShape.js';
 export function clusterShape(redisUrl: () => string, { nodes = 2, env: shared = {} }: ChatClusterOptions = {}) {
   return {
     name: `cluster of ${nodes} nodes on one Redis`,
+    ordersPerSender: true,
     start: (env = {}) => startChatCluster(redisUrl(), { nodes, env: { ...shared, ...env } }),
   } satisfies RuntimeShape;
 }

@@ -7,6 +7,7 @@ const dist = (file: string) => fileURLToPath(new URL(`../../dist/${file}`, impor
 /** `node dist/server.js` with the in-memory default. */
 export const standaloneShape: RuntimeShape = {
   name: 'standalone',
+  ordersPerSender: true,
   async start(env = {}) {
     const server = await spawnChatProcess([dist('server.js')], env);
     return { urls: [server.url], output: server.output, stop: async (signal) => [await server.stop(signal)] };

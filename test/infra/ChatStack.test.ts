@@ -51,21 +51,25 @@ describe('ChatStack', () => {
       'AWS::DynamoDB::Table': 2,
       'AWS::Lambda::Function': routes,
       'AWS::Lambda::Permission': routes,
-      'AWS::IAM::Role': routes + 1,
+      'AWS::IAM::Role': routes,
       'AWS::IAM::Policy': routes,
       'AWS::Logs::LogGroup': routes + 1,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Route': routes,
       'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
-      'AWS::ApiGateway::Account': 1,
+      // Errors and throttles of each function, the stage's two error alarms, and sendMessage's
+      // broadcast outgrowing its timeout (BroadcastAlarms); one dashboard.
+      'AWS::CloudWatch::Alarm': 2 * routes + 2 + 1,
+      'AWS::CloudWatch::Dashboard': 1,
     });
   });
 
   describe('tables', () => {
     const shared = {
       BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
+      // DynamoDB's own key: encrypted at rest, no KMS charge (see ChatStackEncryption.test.ts).
+      SSESpecification: { SSEEnabled: false },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
     };
@@ -158,7 +162,13 @@ describe('ChatStack', () => {
       });
     });
 
-    it('sets the regional API Gateway logging role before the stage needs it, and keeps it on destroy', () => {
+    it('leaves the account-wide API Gateway logging setting alone by default', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      expect(stack.webSocket.cloudWatchRole).toBeUndefined();
+    });
+
+    it('with apiGatewayCloudWatchRole, sets the regional logging role before the stage needs it, and keeps it on destroy', () => {
+      const { stack, template } = synthChatStack({ ...noBundling, apiGatewayCloudWatchRole: true });
       const accountId = stack.getLogicalId(
         stack.webSocket.node.findChild('Account') as unknown as Parameters<typeof stack.getLogicalId>[0],
       );

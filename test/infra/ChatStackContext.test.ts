@@ -12,7 +12,7 @@ describe('ChatStack with context', () => {
     pointInTimeRecovery: 'true',
     throttleRateLimit: 10,
     throttleBurstLimit: 20,
-    apiGatewayCloudWatchRole: false,
+    apiGatewayCloudWatchRole: 'true',
     broadcastConcurrency: '16',
     connectionsPageSize: 250,
     rateLimitPerSecond: '0',
@@ -77,8 +77,8 @@ describe('ChatStack with context', () => {
     });
   });
 
-  it('leaves the regional logging role alone when told to', () => {
-    custom.template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    custom.template.resourceCountIs('AWS::IAM::Role', routeKeys.length);
+  it('sets the regional logging role when told to (-c apiGatewayCloudWatchRole=true)', () => {
+    custom.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    custom.template.resourceCountIs('AWS::IAM::Role', routeKeys.length + 1);
   });
 });

@@ -9,13 +9,17 @@ const read = (context: Record<string, unknown>) => readChatStackSettings(new App
 describe('readChatStackSettings', () => {
   it('applies the documented defaults when nothing is set', () => {
     expect(read({})).toEqual({
+      stage: undefined,
+      stackName: 'WebSocketChat',
       stageName: 'production',
       tableRemovalPolicy: RemovalPolicy.DESTROY,
       logRetention: RetentionDays.ONE_MONTH,
       pointInTimeRecovery: false,
       throttleRateLimit: 100,
       throttleBurstLimit: 200,
-      apiGatewayCloudWatchRole: true,
+      apiGatewayCloudWatchRole: false,
+      tableEncryption: 'aws-owned',
+      broadcastReservedConcurrency: undefined,
       broadcastConcurrency: undefined,
       connectionsPageSize: undefined,
       authMode: 'none',
@@ -24,6 +28,8 @@ describe('readChatStackSettings', () => {
       authAudience: undefined,
       allowedOrigins: undefined,
       chat: {},
+      alarmTopicArn: undefined,
+      publishPage: false,
     });
   });
 
@@ -39,6 +45,12 @@ describe('readChatStackSettings', () => {
   });
 
   it.each([
+    ['stage', 'my stage'],
+    ['stage', 'dev_1'],
+    ['stage', '-dev'],
+    ['stage', ''.padEnd(65, 'a')],
+    ['tableEncryption', 'kms'],
+    ['broadcastReservedConcurrency', 0],
     ['stageName', 'my stage'],
     ['stageName', ''.padEnd(129, 'a')],
     ['tableRemovalPolicy', 'keep'],

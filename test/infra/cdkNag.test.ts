@@ -19,14 +19,35 @@ describe('cdk-nag AwsSolutions', () => {
     expect(unacknowledged(buildChatStack(noBundling).stack)).toEqual([]);
   });
 
-  it('finds nothing unacknowledged with PITR on, another stage, and no logging role', () => {
+  it('finds nothing unacknowledged with PITR on, another stage, and the logging role', () => {
     const { stack } = buildChatStack({
       ...noBundling,
       pointInTimeRecovery: true,
       stageName: 'dev',
-      apiGatewayCloudWatchRole: false,
+      apiGatewayCloudWatchRole: true,
     });
     expect(unacknowledged(stack)).toEqual([]);
+  });
+
+  it.each([
+    ['stage=dev', { stage: 'dev' }],
+    ['stage=prod, retained tables', { stage: 'prod', tableRemovalPolicy: 'retain' }],
+    ['tableEncryption=aws-managed', { tableEncryption: 'aws-managed' }],
+    ['tableEncryption=customer-managed', { tableEncryption: 'customer-managed' }],
+    ['customer-managed key, retained', { tableEncryption: 'customer-managed', tableRemovalPolicy: 'retain' }],
+    ['broadcastReservedConcurrency=50', { broadcastReservedConcurrency: 50 }],
+    [
+      'everything at once',
+      {
+        stage: 'staging',
+        tableEncryption: 'customer-managed',
+        broadcastReservedConcurrency: 20,
+        apiGatewayCloudWatchRole: true,
+        pointInTimeRecovery: true,
+      },
+    ],
+  ])('finds nothing unacknowledged with %s', (_name, context) => {
+    expect(unacknowledged(buildChatStack({ ...noBundling, ...context }).stack)).toEqual([]);
   });
 
   const jwks = { authJwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example/.well-known/jwks.json' };

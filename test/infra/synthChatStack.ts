@@ -39,7 +39,8 @@ export const noBundling = { 'aws:cdk:bundling-stacks': [] };
 /** Builds the stack as `infra/app.ts` does (without its validation plugin), with extra context. */
 export function buildChatStack(context: Record<string, unknown> = {}): { app: App; stack: ChatStack } {
   const app = new App({ context: { ...cdkJsonContext(), ...context } });
-  return { app, stack: new ChatStack(app, 'WebSocketChat', { settings: readChatStackSettings(app.node) }) };
+  const settings = readChatStackSettings(app.node);
+  return { app, stack: new ChatStack(app, settings.stackName, { settings }) };
 }
 
 /** Builds the stack and synthesizes its template once. */

@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   DeleteConnectionCommand,
   GetConnectionCommand,
@@ -8,10 +12,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
 import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events.js';
+import { InvocationTimedOutError, LambdaWorkerPool } from '../../src/entrypoints/aws-local/LambdaWorkerPool.js';
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
-import { ChatClient, eventually } from '../support/ChatClient.js';
+import { ChatClient, delay, eventually } from '../support/ChatClient.js';
 import { RawWebSocket } from '../support/RawWebSocket.js';
 
 describe('LocalWebSocketApi', () => {
@@ -90,6 +95,81 @@ describe('LocalWebSocketApi', () => {
     });
   });
 
+  describe('concurrency', () => {
+    /** A route whose invocations wait until `release` is called, counting those that started. */
+    const gated = () => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const started: string[] = [];
+      const handler = async (event: LocalWebSocketEvent) => {
+        started.push(event.body as string);
+        await gate;
+        return { statusCode: 200 };
+      };
+      return { started, handler, release: () => open() };
+    };
+
+    it("runs a connection's invocations concurrently, as API Gateway does", async () => {
+      const slow = gated();
+      local = await startLocalApi({ ...recording(), sendMessage: slow.handler });
+      const client = await ChatClient.connect(local.url);
+      for (let i = 0; i < 3; i++) client.sendMessage(`m${i}`);
+      // All three run while none has finished: no invocation waits for the one before it.
+      await eventually(() => slow.started.length === 3);
+      slow.release();
+      await client.close();
+    });
+
+    it('runs them one at a time, in arrival order, with a concurrency of 1 (AWS_LOCAL_SERIAL)', async () => {
+      const order: string[] = [];
+      let running = 0;
+      let most = 0;
+      const serial = async (event: LocalWebSocketEvent) => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(JSON.parse(event.body as string).data);
+        running--;
+        return { statusCode: 200 };
+      };
+      local = await startLocalApi({ ...recording(), sendMessage: serial }, { maxInvocationsPerConnection: 1 });
+      const client = await ChatClient.connect(local.url);
+      for (let i = 0; i < 20; i++) client.sendMessage(`m${i}`);
+      await eventually(() => order.length === 20);
+      expect(most).toBe(1);
+      expect(order).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+      await client.close();
+    });
+
+    it('bounds what a flooding connection holds: its running invocations, the waiting messages, the total', async () => {
+      const slow = gated();
+      const bounds = { maxInvocationsPerConnection: 4, maxQueuedInvocations: 8, maxInvocations: 6 };
+      local = await startLocalApi({ ...recording(), sendMessage: slow.handler }, bounds);
+      const [flooder, other] = [await ChatClient.connect(local.url), await ChatClient.connect(local.url)];
+      const [flooderId, otherId] = events.map((event) => event.requestContext.connectionId) as [string, string];
+      const frame = JSON.stringify({ action: 'sendMessage', data: 'x'.repeat(16 * 1024) });
+      const flood = 2000;
+      for (let i = 0; i < flood; i++) flooder.send(frame);
+      for (let i = 0; i < 10; i++) other.send(frame);
+      await eventually(() => slow.started.length === 6);
+      await delay(300);
+      // Nothing finishes, so every invocation started so far is still held.
+      expect(slow.started).toHaveLength(6);
+      expect(local.api.budget.maxRunning).toBe(6);
+      expect(local.api.loadOf(flooderId)?.inFlight).toBeLessThanOrEqual(4);
+      // The socket stopped being read: the flood sits in the client's buffers (TCP pushes back).
+      expect(local.api.loadOf(flooderId)?.waiting).toBeLessThanOrEqual(8 + 2);
+      expect(flooder.socket.bufferedAmount).toBeGreaterThan(flood * frame.length * 0.5);
+      expect(local.api.loadOf(otherId)?.waiting).toBeLessThanOrEqual(10);
+      slow.release();
+      // Once invocations finish, reading resumes and every message is run: nothing was dropped.
+      await eventually(() => slow.started.length === flood + 10, 60_000);
+      expect(local.api.budget.maxRunning).toBe(6);
+      await Promise.all([flooder.close(), other.close()]);
+    });
+  });
+
   describe('management API', () => {
     it('describes a connection, deletes it (running $disconnect), then answers 410', async () => {
       local = await startLocalApi(recording());
@@ -142,6 +222,46 @@ describe('LocalWebSocketApi', () => {
       expect(crashed).toMatchObject({ message: 'Internal server error' });
       expect(timedOut).toMatchObject({ message: 'Endpoint request timed out' });
       await client.close();
+    });
+  });
+
+  describe('Lambda timeouts', () => {
+    it("fails an invocation past its function's timeout and tells the client as API Gateway does", async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'timeout-'));
+      const worker = join(dir, 'worker.mjs');
+      // An environment whose handler never answers: only the function's timeout ends it.
+      await writeFile(
+        worker,
+        "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => {}); parentPort.postMessage('ready');",
+      );
+      const pool = new LambdaWorkerPool(pathToFileURL(worker), {
+        functionName: 'local-sendMessage',
+        routes: { sendMessage: worker },
+        memoryMb: 512,
+        timeoutSeconds: 0.3,
+        maxEnvironments: 1,
+      });
+      try {
+        const failures: unknown[] = [];
+        local = await startLocalApi(
+          { ...recording(), ...pool.routeTable() },
+          { onError: (error) => failures.push(error) },
+        );
+        const client = await ChatClient.connect(local.url);
+        client.sendMessage('never answered');
+        const frame = JSON.parse(await client.next());
+        // The Lambda timeout (not API Gateway's 29 s) ended it: a failed integration, not a 504.
+        expect(frame).toEqual({
+          message: 'Internal server error',
+          connectionId: events[0]?.requestContext.connectionId,
+          requestId: expect.any(String),
+        });
+        expect(failures).toEqual([expect.any(InvocationTimedOutError)]);
+        await client.close();
+      } finally {
+        await pool.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 

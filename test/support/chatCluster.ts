@@ -22,7 +22,10 @@ export interface RunningChatCluster {
   stop(signal?: NodeJS.Signals): Promise<Array<number | null>>;
 }
 
-/** Starts `nodes` server processes on the Redis at `redisUrl`, with a fresh key prefix. */
+/**
+ * Starts `nodes` server processes on the Redis at `redisUrl`, with a fresh key prefix. `env` may
+ * reach Redis another way (Sentinel, TLS); `redisUrl` is still where the keys are cleared.
+ */
 export async function startChatCluster(
   redisUrl: string,
   { nodes = 2, env = {} }: ChatClusterOptions = {},
@@ -43,7 +46,7 @@ export async function startChatCluster(
     async stop(signal?: NodeJS.Signals) {
       const codes = await Promise.all(running.map((node) => node.stop(signal)));
       // Killed nodes leave their keys until they expire: a shared Redis need not wait for that.
-      const redis = testClient(settings.REDIS_URL);
+      const redis = testClient(redisUrl);
       try {
         await deleteKeysUnder(redis, settings.REDIS_KEY_PREFIX);
       } finally {

@@ -48,6 +48,14 @@ interface Stored {
 
 const append = new RedisScript(APPEND_SCRIPT);
 
+/** KEYS: counter hash. ARGV: epoch, lowest last sequence. Raises the counter of that epoch; 1 if it did. */
+const raise = new RedisScript(`
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'n')) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'n', ARGV[2])
+return 1
+`);
+
 /**
  * Each room's history as a Redis stream whose entry ids are the room's message numbers, trimmed
  * by count and age as each message is appended (the append script), and read by any node of the
@@ -124,6 +132,14 @@ export class RedisMessageHistory implements MessageHistory {
     const messages = await this.range(room, from + 1, counter.latest, limit);
     // A room's ids are consecutive: what follows `after` is whole when its next id is kept.
     return { messages, complete: messages[0] !== undefined && parseMessageId(messages[0].id) === from + 1 };
+  }
+
+  /**
+   * Makes the room's counter of `epoch` give numbers above `last`: a promoted replica can be
+   * behind what the nodes saw. A counter of another epoch, or none, gives new numbers anyway.
+   */
+  async raise(room: RoomName | null, epoch: string, last: number): Promise<boolean> {
+    return (await raise.run(this.options.redis, [this.options.keys.roomSequence(room)], [epoch, last])) === 1;
   }
 
   /** The room's counter, or undefined when the room has had no message (or it expired). */

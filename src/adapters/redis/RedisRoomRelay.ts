@@ -61,6 +61,10 @@ export class RedisRoomRelay {
   private listenersBeforeLoss = 1;
   private readonly sequencer = new RoomSequencer();
   private readonly presenceSeen = new SequenceFilter();
+  /** Per room, each origin's messages delivered: a copy stored again after a failover is not delivered twice. */
+  private readonly messagesSeen = new Map<string, SequenceFilter>();
+  /** A catch-up failed (the commands link was still down): it runs again on the next resume. */
+  private catchUpPending = false;
   private readonly listeners = new Map<string, number>();
   private inbound: Promise<void> = Promise.resolve();
   private handler: RelayedEventHandler = { deliver: async () => {} };
@@ -117,6 +121,7 @@ export class RedisRoomRelay {
     }
     this.listeners.delete(key);
     this.sequencer.forget(key);
+    this.messagesSeen.delete(key);
     await this.options.subscriber.unsubscribe(this.options.keys.roomChannel(room)).catch(() => {});
   }
 
@@ -220,10 +225,32 @@ export class RedisRoomRelay {
       return;
     }
     if (generation !== this.generation || this.options.redis.status !== 'ready') return;
+    try {
+      await this.raiseCounters();
+    } catch {
+      if (generation === this.generation) this.resumeLater();
+      return;
+    }
+    if (generation !== this.generation) return;
     const waiting = this.heldFrames.unsent();
     if (waiting.length > 0) this.options.onWarning?.('broadcast.resumed', { held: waiting.length });
     for (const frame of waiting) this.send(frame);
     this.open = true;
+    if (this.catchUpPending) this.catchUp();
+  }
+
+  /**
+   * A replica promoted after a failover may lack the last writes of the master it replaces, its
+   * room counters among them: numbers this node already delivered would be given again, and
+   * dropped as repeats. Each room's counter is raised to what this node saw before sending.
+   */
+  private async raiseCounters(): Promise<void> {
+    const raised = [...this.listeners.keys()].map((key) => {
+      const position = this.sequencer.position(key);
+      if (position?.epoch === undefined) return undefined;
+      return this.options.history.raise(key === '' ? null : (key as RoomName), position.epoch, position.last);
+    });
+    await Promise.all(raised);
   }
 
   private async countSubscribers(): Promise<number> {
@@ -251,6 +278,13 @@ export class RedisRoomRelay {
     const arrival = this.sequencer.arrive(key, epoch, sequence);
     if (arrival.action === 'drop') return;
     if (arrival.action === 'fill') await this.recover(draft.room, epoch, arrival.from, arrival.to);
+    const seen = this.messagesSeen.get(key) ?? new SequenceFilter();
+    this.messagesSeen.set(key, seen);
+    if (seen.accept(envelope.origin, envelope.originSequence).duplicate) {
+      // Delivered before under another number (stored again by a promoted replica): skip, keep counting.
+      this.sequencer.delivered(key, epoch, sequence);
+      return;
+    }
     await this.deliverMessage(envelope);
   }
 
@@ -290,6 +324,12 @@ export class RedisRoomRelay {
           }
         }
       })
-      .catch((error: unknown) => this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) }));
+      .then(() => {
+        this.catchUpPending = false;
+      })
+      .catch((error: unknown) => {
+        this.catchUpPending = true;
+        this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) });
+      });
   }
 }

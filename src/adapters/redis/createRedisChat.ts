@@ -10,6 +10,7 @@ import { type BeatReport, RedisNodeHeartbeat, registrationTtlMs } from './RedisN
 import { RedisPresence } from './RedisPresence.js';
 import { RedisRoomRelay, type RelayedEventHandler } from './RedisRoomRelay.js';
 import { RedisSubscriber } from './RedisSubscriber.js';
+import type { RedisTarget } from './RedisTarget.js';
 import { withTimeout } from './withTimeout.js';
 
 /** Where the adapter reports what operators should know; never message bodies. */
@@ -60,10 +61,10 @@ export interface RedisChat {
  * the repository, gateway and history the core runs on, over the room relay, the presence and
  * the heartbeat, on one commands link and one subscriber link.
  */
-export async function createRedisChat(url: string, options: RedisChatOptions): Promise<RedisChat> {
+export async function createRedisChat(target: RedisTarget | string, options: RedisChatOptions): Promise<RedisChat> {
   const log: RedisChatLog = options.log ?? (() => {});
   const nodeId = randomUUID();
-  const { commands, subscriber, close, linked } = await connectLinks(url, nodeId, log);
+  const { commands, subscriber, close, linked } = await connectLinks(target, nodeId, log);
   let joined = false;
   const keys = new RedisKeys(options.keyPrefix);
   const warn = (event: string, fields: Record<string, unknown>) => log('warn', event, fields);
@@ -138,17 +139,21 @@ export async function createRedisChat(url: string, options: RedisChatOptions): P
 }
 
 /** The commands link (fails fast while disconnected) and the subscriber link, with one log line per drop. */
-async function connectLinks(url: string, nodeId: string, log: RedisChatLog) {
+async function connectLinks(target: RedisTarget | string, nodeId: string, log: RedisChatLog) {
   const up = { commands: true, subscriber: true };
   // ioredis reports every failed reconnection attempt; one line when a link drops is enough.
   const onError = (role: keyof typeof up) => (error: Error) => {
     if (up[role]) log('warn', 'redis.error', { role, error: error.message });
   };
   const name = (role: string) => `chat-${role}-${nodeId}`;
-  const commands = await connectRedis(url, { role: 'commands', name: name('commands'), onError: onError('commands') });
+  const commands = await connectRedis(target, {
+    role: 'commands',
+    name: name('commands'),
+    onError: onError('commands'),
+  });
   let subscriber: Redis;
   try {
-    subscriber = await connectRedis(url, {
+    subscriber = await connectRedis(target, {
       role: 'subscriber',
       name: name('subscriber'),
       onError: onError('subscriber'),

@@ -8,3 +8,4 @@ export * from './RedisNodeHeartbeat.js';
 export * from './RedisPresence.js';
 export * from './RedisRoomRelay.js';
 export * from './RedisSubscriber.js';
+export * from './RedisTarget.js';

@@ -2,7 +2,6 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import {
   type FrameLimitError,
-  FrameQueue,
   FrameWriter,
   InboundFrameGuard,
   type InboundLimits,
@@ -10,6 +9,7 @@ import {
   serverTextFrame,
 } from '../../adapters/ws/index.js';
 import type { ConnectionFacts } from './events.js';
+import { InvocationQueue, type InvocationQueueOptions } from './InvocationQueue.js';
 
 /** The close of a connection, queued behind its messages: `$disconnect` runs last. */
 export interface Disconnected {
@@ -25,8 +25,8 @@ export type ConnectionWork = string | Disconnected;
 export interface LocalConnectionOptions {
   readonly inbound: InboundLimits;
   readonly slowClients: SlowClientLimits;
-  /** Messages waiting for one connection beyond which its socket stops being read. */
-  readonly maxQueuedInvocations: number;
+  /** How many of its invocations run at once, and how many messages may wait. */
+  readonly invocations: InvocationQueueOptions;
   /** Runs one piece of this connection's work (an invocation). */
   readonly run: (connection: LocalConnection, work: ConnectionWork) => Promise<void> | undefined;
   readonly onError: (error: unknown) => void;
@@ -34,16 +34,16 @@ export interface LocalConnectionOptions {
 }
 
 /**
- * One client of the emulated API. Its frames, its queue and its sends go through the same
- * pieces as the chat server's (`InboundFrameGuard`, `FrameQueue`, `FrameWriter`), so a client
- * meets the same limits on both: one invocation at a time in arrival order, and a client that
- * stops reading is disconnected, as API Gateway drops one it cannot deliver to.
+ * One client of the emulated API. Its frames and its sends go through the same pieces as the
+ * chat server's (`InboundFrameGuard`, `FrameWriter`), so a client meets the same limits on both,
+ * and a client that stops reading is disconnected, as API Gateway drops one it cannot deliver to.
+ * Its messages' invocations run concurrently, as on API Gateway, within the queue's bounds.
  */
 export class LocalConnection {
   /** Last client message or Management API post, epoch ms (the Management API's `lastActiveAt`). */
   lastActiveAt: number;
   readonly guard: InboundFrameGuard;
-  readonly queue: FrameQueue<ConnectionWork>;
+  readonly queue: InvocationQueue<ConnectionWork>;
   private readonly writer: FrameWriter;
 
   constructor(
@@ -55,10 +55,10 @@ export class LocalConnection {
     this.lastActiveAt = facts.connectedAt;
     this.guard = new InboundFrameGuard(socket, stream, options.inbound, options.onViolation);
     this.writer = new FrameWriter(socket, stream, options.slowClients);
-    this.queue = new FrameQueue<ConnectionWork>(
+    this.queue = new InvocationQueue<ConnectionWork>(
       socket,
       (work) => options.run(this, work),
-      options.maxQueuedInvocations,
+      options.invocations,
       options.onError,
     );
   }

@@ -20,6 +20,7 @@ import {
   messageEvent,
   newConnectionId,
 } from './events.js';
+import { InvocationBudget } from './InvocationBudget.js';
 import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
 import { authorizeUpgrade, type LocalAuthorizer } from './localAuthorizer.js';
 import { serveManagementApi } from './managementApi.js';
@@ -45,8 +46,12 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly maxConnectionAgeMs: number;
-  /** Messages waiting for one connection beyond which its socket stops being read. */
+  /** Messages waiting for one connection beyond which its socket stops being read (32). */
   readonly maxQueuedInvocations?: number;
+  /** Invocations of one connection running at once (16); 1 runs them one at a time, in order. */
+  readonly maxInvocationsPerConnection?: number;
+  /** Invocations running at once in the whole emulator (512); past it, sockets stop being read. */
+  readonly maxInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
   /** Added to every Management API call, as the network to a real API Gateway would. */
@@ -60,8 +65,8 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
 /**
  * API Gateway's WebSocket API, locally: `$connect` on upgrade (a non-2xx refuses it), route
  * selection by `$request.body.action` with `$default` as fallback, `$disconnect` on close, the
- * Management API on the same origin, and API Gateway's size, idle and age limits. Invocations
- * for one connection run one at a time, in arrival order.
+ * Management API on the same origin, and API Gateway's size, idle and age limits. A connection's
+ * invocations run concurrently, as on API Gateway, which promises no order between them.
  */
 export class LocalWebSocketApi {
   private routes: RouteTable = {};
@@ -73,6 +78,8 @@ export class LocalWebSocketApi {
   private readonly deadlines: ConnectionDeadlines;
   private readonly inbound: InboundLimits;
   private readonly slowClients: SlowClientLimits;
+  /** Running invocations of every connection, bounded. */
+  readonly budget: InvocationBudget;
   private closing = false;
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
@@ -81,6 +88,7 @@ export class LocalWebSocketApi {
     this.inbound = inboundLimits(options);
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
+    this.budget = new InvocationBudget(options.maxInvocations ?? 512);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({ noServer: true, ...webSocketServerOptions(this.inbound) });
     this.http = createServer((request, response) => {
@@ -124,6 +132,12 @@ export class LocalWebSocketApi {
   /** Open connections, by id. */
   get size(): number {
     return this.connections.size;
+  }
+
+  /** What one connection makes the emulator hold: its running invocations and waiting messages. */
+  loadOf(connectionId: string): { readonly inFlight: number; readonly waiting: number } | undefined {
+    const queue = this.connections.get(connectionId)?.queue;
+    return queue === undefined ? undefined : { inFlight: queue.inFlight, waiting: queue.waiting };
   }
 
   /** Refuses new clients, closes every open one with 1001, and waits for their `$disconnect`s. */
@@ -178,7 +192,11 @@ export class LocalWebSocketApi {
     const connection = new LocalConnection(facts, ws, stream, {
       inbound: this.inbound,
       slowClients: this.slowClients,
-      maxQueuedInvocations: this.options.maxQueuedInvocations ?? 32,
+      invocations: {
+        concurrency: this.options.maxInvocationsPerConnection ?? 16,
+        maxWaiting: this.options.maxQueuedInvocations ?? 32,
+        budget: this.budget,
+      },
       run: (target, work) => this.run(target, work),
       onError: (error) => this.options.onError?.(error, 'emulator'),
       // As on API Gateway, a broken limit is the client's to hear of (its close code), not a log's.
@@ -198,8 +216,8 @@ export class LocalWebSocketApi {
       connection.guard.dispose();
       this.deadlines.untrack(ws);
       this.connections.delete(facts.connectionId);
-      // Tracked so that `close` waits for it; queued so that it runs after every message.
-      this.track(new Promise<void>((done) => connection.queue.push({ code, reason: reason.toString(), done })));
+      // Tracked so that `close` waits for it; queued so that it starts after every message has.
+      this.track(new Promise<void>((done) => connection.queue.push({ code, reason: reason.toString(), done }, true)));
     });
     if (this.closing) connection.close(CloseCodes.goingAway, 'Going away');
   }

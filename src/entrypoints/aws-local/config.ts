@@ -1,4 +1,4 @@
-import { type Env, integerSetting, stringSetting } from '../env.js';
+import { booleanSetting, type Env, integerSetting, stringSetting } from '../env.js';
 import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 
 /** Everything the local API Gateway reads from its environment. */
@@ -12,6 +12,10 @@ export interface AwsLocalConfig extends TransportLimits {
   readonly dynamoDbEndpoint: string | undefined;
   /** Lambda execution environments (worker threads) serving invocations concurrently. */
   readonly lambdaWorkers: number;
+  /** Invocations of one connection running at once: 1 with `AWS_LOCAL_SERIAL=1` (debugging). */
+  readonly maxInvocationsPerConnection: number;
+  /** Invocations running at once in the whole emulator. */
+  readonly maxInvocations: number;
 }
 
 /** Defaults are API Gateway's limits; the timeouts are configurable so tests can shorten them. */
@@ -26,5 +30,9 @@ export function readAwsLocalConfig(env: Env): AwsLocalConfig {
     dynamoDbEndpoint: dynamoDbEndpoint === '' ? undefined : dynamoDbEndpoint,
     ...readTransportLimits(env),
     lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),
+    maxInvocationsPerConnection: booleanSetting(env, 'AWS_LOCAL_SERIAL', false)
+      ? 1
+      : integerSetting(env, 'AWS_LOCAL_CONNECTION_INVOCATIONS', 16, 1, 1024),
+    maxInvocations: integerSetting(env, 'AWS_LOCAL_MAX_INVOCATIONS', 512, 1, 100_000),
   };
 }

@@ -117,8 +117,8 @@ export function disconnectEvent(facts: ConnectionFacts, code: number, reason: st
   };
 }
 
-/** A Lambda context for one invocation of `functionName`. */
-export function lambdaContext(functionName: string, timeoutMs = 30_000): Context {
+/** A Lambda context for one invocation of `functionName`, counting down its timeout. */
+export function lambdaContext(functionName: string, timeoutMs = 30_000, memoryMb = 128): Context {
   const deadline = Date.now() + timeoutMs;
   const awsRequestId = randomUUID();
   return {
@@ -126,7 +126,7 @@ export function lambdaContext(functionName: string, timeoutMs = 30_000): Context
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '128',
+    memoryLimitInMB: String(memoryMb),
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${awsRequestId}`,

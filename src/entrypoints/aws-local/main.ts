@@ -12,6 +12,11 @@ import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import { LocalLambdaApi } from './LocalLambdaApi.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
+import { AUTHORIZER, accessKeyOf, startLocalFunctions } from './localFunctions.js';
+
+/** The worker pool's name for the fan-out function, which is no route; and its default function name. */
+const FANOUT = '$fanout';
+const FANOUT_FUNCTION = 'chat-fanout';
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
 function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, port: number): void {
@@ -26,13 +31,11 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
+  // As Lambda sets it: the handlers' logs tell a cold start from a warm one by it.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ||= 'on-demand';
+  // One EMF line per invocation is for CloudWatch; locally it is opt-in (=false), keeping stdout quiet.
+  process.env.POWERTOOLS_METRICS_DISABLED ||= 'true';
 }
-
-/** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
-const AUTHORIZER = '$authorizer';
-/** The worker pool's name for the fan-out function, no route either; and its default function name. */
-const FANOUT = '$fanout';
-const FANOUT_FUNCTION = 'chat-fanout';
 
 /** The page built beside this bundle (dist/web), connecting to the stage; none when run from source. */
 async function loadPage(socketPath: string): Promise<WebPage | undefined> {
@@ -61,35 +64,40 @@ async function main(): Promise<void> {
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
-  // The bundles in dist/lambda, as the stack deploys them: each route key to its handler, and the
+  // The bundles in dist/lambda, as the stack deploys them: one function per route key, and the
   // `$connect` authorizer when the access settings call for one.
-  const handlers: Record<string, string> = {
-    ...ROUTE_HANDLERS,
-    ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' } : {}),
-    [FANOUT]: 'fanout',
-  };
-  const bundles = Object.fromEntries(
-    Object.entries(handlers).map(([routeKey, name]) => [
-      routeKey,
-      new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
-    ]),
-  );
-  const pool = new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), config.lambdaWorkers, bundles);
-  await pool.ready;
-  const table = pool.routeTable(Object.keys(handlers).filter((key) => key !== FANOUT));
+  const functions = startLocalFunctions({
+    handlers: { ...ROUTE_HANDLERS, ...(needsAuthorizer(auth) ? { [AUTHORIZER]: 'authorize' as const } : {}) },
+    bundleOf: (name) => new URL(`./lambda/${name}/index.mjs`, import.meta.url).href,
+    workerUrl: new URL('./aws-local-worker.js', import.meta.url),
+    maxEnvironments: config.lambdaWorkers,
+  });
   const fanoutFunction = process.env[LAMBDA_ENV.fanoutFunctionName];
-  if (fanoutFunction) lambda.register(fanoutFunction, (payload) => pool.invoke(FANOUT, payload as LocalWebSocketEvent));
-  const authorizer = table[AUTHORIZER];
+  const fanoutPool = fanoutFunction
+    ? new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), {
+        functionName: fanoutFunction,
+        routes: { [FANOUT]: new URL('./lambda/fanout/index.mjs', import.meta.url).href },
+        memoryMb: 512,
+        timeoutSeconds: 60,
+        maxEnvironments: config.lambdaWorkers,
+        env: { AWS_ACCESS_KEY_ID: accessKeyOf(FANOUT) },
+      })
+    : undefined;
+  if (fanoutFunction && fanoutPool) {
+    lambda.register(fanoutFunction, (payload) => fanoutPool.invoke(FANOUT, payload as LocalWebSocketEvent));
+  }
   api.setRoutes(
-    table,
-    authorizer === undefined ? undefined : { handler: authorizer, identitySource: identitySourceOf(auth.mode) },
+    functions.routes,
+    functions.authorizer === undefined
+      ? undefined
+      : { handler: functions.authorizer, identitySource: identitySourceOf(auth.mode) },
   );
   const base = `${urlHost(config.host)}:${port}/${config.stage}`;
   process.stdout.write(`aws-local listening on ws://${base} (management API http://${base}/@connections)\n`);
 
   exitOnSignals(async () => {
     await api.close(config.shutdownGraceMs);
-    await pool.close();
+    await Promise.all([...functions.pools, ...(fanoutPool ? [fanoutPool] : [])].map((pool) => pool.close()));
     await store?.close();
   }, config.shutdownGraceMs);
 }

@@ -1,12 +1,13 @@
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { AuthorizeConnection } from '../../application/index.js';
 import { createTokenVerifier, readAuthSettings } from '../authSettings.js';
 import { connectAttempt } from '../connectRequest.js';
-import { describeError, log } from '../log.js';
+import { createLambdaLogger, logFailure, readObservabilitySettings } from './observability.js';
 
 const settings = readAuthSettings(process.env);
 // Module scope: the key set a JWKS verifier caches outlives one invocation.
 const authorize = new AuthorizeConnection(settings, createTokenVerifier(settings));
+const logger = createLambdaLogger(readObservabilitySettings(process.env));
 
 /**
  * The REQUEST authorizer of `$connect`: API Gateway calls it before the upgrade. Allowed, the
@@ -15,7 +16,11 @@ const authorize = new AuthorizeConnection(settings, createTokenVerifier(settings
  * refused origin 403 (a Deny policy scoped to this `$connect`). Keys that cannot be had fail the
  * call, which API Gateway answers 500. Nothing of the token is ever logged.
  */
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export async function handler(
+  event: APIGatewayRequestAuthorizerEvent,
+  context?: Context,
+): Promise<APIGatewayAuthorizerResult> {
+  if (context !== undefined) logger.addContext(context);
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) {
     if (value !== undefined) query.set(key, value);
@@ -24,7 +29,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   try {
     result = await authorize.execute(connectAttempt(query, event.headers ?? undefined));
   } catch (error) {
-    log('error', 'authorize.failed', describeError(error));
+    logFailure(logger, 'authorize.failed', error);
     throw error;
   }
   if (result.allowed) {
@@ -35,7 +40,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
       ...(identity === undefined ? {} : { context: { user: identity.user ?? '', name: identity.name } }),
     };
   }
-  log('info', 'authorize.refused', { status: result.status });
+  logger.info('authorize.refused', { status: result.status });
   if (result.status === 401) throw new Error('Unauthorized');
   if (result.status === 403) return { principalId: 'refused', policyDocument: policy('Deny', event.methodArn) };
   throw new Error(result.reason);

@@ -1,5 +1,6 @@
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
 import { type Env, integerSetting, stringSetting } from '../env.js';
+import { type ObservabilitySettings, readObservabilitySettings } from './observability.js';
 
 /** A setting the handlers cannot run without. */
 export class MissingSettingError extends Error {
@@ -56,6 +57,7 @@ export interface LambdaConfig {
   readonly ttlSeconds: number;
   readonly chat: ChatSettings;
   readonly fanout: FanoutConfig | undefined;
+  readonly observability: ObservabilitySettings;
 }
 
 const optional = (env: Env, name: string): string | undefined => {
@@ -79,6 +81,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     ttlSeconds: integerSetting(env, LAMBDA_ENV.ttlSeconds, 2 * 60 * 60, 1),
     chat: readChatSettings(env),
     fanout: readFanoutConfig(env),
+    observability: readObservabilitySettings(env),
   };
 }
 

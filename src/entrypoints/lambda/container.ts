@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,11 +11,12 @@ import {
   DynamoDbMessageHistory,
 } from '../../adapters/dynamodb/index.js';
 import { LambdaDeliveryHandoff } from '../../adapters/lambda/index.js';
+import { PowertoolsChatMetrics } from '../../adapters/powertools/index.js';
 import type { ActionRouter, Fanout, FanoutHandoff, JoinChat, LeaveChat, Replies } from '../../application/index.js';
-import { NO_METRICS } from '../../domain/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
+import { createLambdaLogger, createLambdaMetrics } from './observability.js';
 
 /** The table, the Management API and the broadcast bound, as the Lambda environment sets them. */
 const awsModule = new ContainerModule(({ bind }) => {
@@ -56,17 +58,23 @@ const awsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
   bind(TOKENS.FanoutOptions)
     .toResolvedValue(
-      (config, client, gateway) => {
+      (config, metrics, client, gateway) => {
         const handoff = config.fanout === undefined ? undefined : fanoutHandoff(config, client, gateway);
-        return { maxConcurrentDeliveries: config.maxConcurrentDeliveries, ...(handoff ? { handoff } : {}) };
+        return { maxConcurrentDeliveries: config.maxConcurrentDeliveries, metrics, ...(handoff ? { handoff } : {}) };
       },
-      [TOKENS.LambdaConfig, TOKENS.DocumentClient, TOKENS.ApiGatewayMessageGateway],
+      [TOKENS.LambdaConfig, TOKENS.ChatMetrics, TOKENS.DocumentClient, TOKENS.ApiGatewayMessageGateway],
     )
     .inSingletonScope();
   bind(TOKENS.ChatLimits)
     .toResolvedValue((config) => config.chat.limits, [TOKENS.LambdaConfig])
     .inSingletonScope();
-  bind(TOKENS.ChatMetrics).toConstantValue(NO_METRICS);
+  bind(TOKENS.PowertoolsChatMetrics)
+    .toResolvedValue(
+      (config) => new PowertoolsChatMetrics(createLambdaMetrics(config.observability)),
+      [TOKENS.LambdaConfig],
+    )
+    .inSingletonScope();
+  bind(TOKENS.ChatMetrics).toService(TOKENS.PowertoolsChatMetrics);
   bind(TOKENS.RateLimit)
     .toResolvedValue((config) => config.chat.rateLimit, [TOKENS.LambdaConfig])
     .inSingletonScope();
@@ -117,6 +125,10 @@ export interface LambdaChat {
   readonly gateway: ApiGatewayMessageGateway;
   /** Runs `work` with its posts addressed to `endpoint` (a handed-off part's). */
   withinEndpoint<T>(endpoint: string | undefined, work: () => Promise<T>): Promise<T>;
+  /** Every line of an invocation carries its request id and cold-start flag (see `webSocketHandler`). */
+  readonly logger: Logger;
+  /** What the core reported while an invocation ran, written out once at its end. */
+  readonly metrics: PowertoolsChatMetrics;
   /** Runs an event's work with its posts addressed to the API and stage it came through. */
   within<T>(context: APIGatewayEventWebsocketRequestContextV2, work: () => Promise<T>): Promise<T>;
 }
@@ -139,6 +151,8 @@ export function createLambdaChat(config: LambdaConfig): LambdaChat {
     replies: container.get(TOKENS.Replies),
     gateway,
     withinEndpoint: (endpoint, work) => (endpoint === undefined ? work() : gateway.within(endpoint, work)),
+    logger: createLambdaLogger(config.observability),
+    metrics: container.get(TOKENS.PowertoolsChatMetrics),
     within: (context, work) => gateway.within(managementEndpointOf(config, context), work),
   };
 }

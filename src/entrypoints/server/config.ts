@@ -1,8 +1,10 @@
+import type { RedisTarget } from '../../adapters/redis/index.js';
 import type { ConnectionCaps } from '../../adapters/ws/index.js';
 import { type AuthSettings, readAuthSettings } from '../authSettings.js';
 import { type ChatSettings, readChatSettings } from '../chatSettings.js';
 import { booleanSetting, type Env, integerSetting, stringSetting } from '../env.js';
 import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
+import { type ReadFile, readRedisTarget } from './redisTarget.js';
 
 const KIB = 1024;
 
@@ -12,9 +14,9 @@ export interface ServerConfig extends TransportLimits, ConnectionCaps {
   readonly port: number;
   readonly heartbeatIntervalMs: number;
   readonly maxConcurrentDeliveries: number;
-  /** Set: join the Redis cluster; unset: run on the in-memory default. */
-  readonly redisUrl: string | undefined;
-  /** Cluster settings, read whether or not `redisUrl` is set. */
+  /** Set (`REDIS_URL`, `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES`): join the Redis cluster; unset: run on the in-memory default. */
+  readonly redis: RedisTarget | undefined;
+  /** Cluster settings, read whether or not `redis` is set. */
   readonly cluster: ClusterConfig;
   /** Rooms, member lists and history, as on every runtime shape. */
   readonly chat: ChatSettings;
@@ -38,8 +40,7 @@ export interface ClusterConfig {
 }
 
 /** Defaults follow API Gateway's limits so the standalone server and the cloud behave alike. */
-export function readServerConfig(env: Env): ServerConfig {
-  const redisUrl = stringSetting(env, 'REDIS_URL', '');
+export function readServerConfig(env: Env, readFile?: ReadFile): ServerConfig {
   const metricsPort = integerSetting(env, 'METRICS_PORT', 0, 0, 65535);
   return {
     host: stringSetting(env, 'HOST', '0.0.0.0'),
@@ -53,7 +54,7 @@ export function readServerConfig(env: Env): ServerConfig {
     auth: readAuthSettings(env),
     metricsPort: metricsPort === 0 ? undefined : metricsPort,
     metricsHost: stringSetting(env, 'METRICS_HOST', '127.0.0.1'),
-    redisUrl: redisUrl === '' ? undefined : redisUrl,
+    redis: readRedisTarget(env, readFile),
     chat: readChatSettings(env),
     cluster: {
       keyPrefix: stringSetting(env, 'REDIS_KEY_PREFIX', 'chat:'),

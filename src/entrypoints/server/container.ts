@@ -2,7 +2,7 @@ import { Container, ContainerModule } from 'inversify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { InMemoryConnectionRepository, InMemoryMessageHistory } from '../../adapters/memory/index.js';
 import { PrometheusChatMetrics } from '../../adapters/prometheus/index.js';
-import { createRedisChat, type RedisChat, type RedisChatLog } from '../../adapters/redis/index.js';
+import { createRedisChat, type RedisChat, type RedisChatLog, type RedisTarget } from '../../adapters/redis/index.js';
 import { WsChatServer, WsMessageGateway } from '../../adapters/ws/index.js';
 import { AuthorizeConnection } from '../../application/index.js';
 import { createTokenVerifier } from '../authSettings.js';
@@ -108,12 +108,12 @@ const memoryModule = new ContainerModule(({ bind }) => {
 });
 
 /** A cluster node: the ports the Redis adapter assembles around this node's sockets. */
-async function connectCluster(config: ServerConfig, redisUrl: string, local: WsMessageGateway, onGap: () => void) {
+async function connectCluster(config: ServerConfig, target: RedisTarget, local: WsMessageGateway, onGap: () => void) {
   const clusterLog: RedisChatLog = (level, event, fields) => {
     if (event === 'broadcast.gap') onGap();
     log(level, event, fields);
   };
-  return createRedisChat(redisUrl, {
+  return createRedisChat(target, {
     ...config.cluster,
     retention: config.chat.retention,
     local,
@@ -142,7 +142,7 @@ export async function buildServerContainer(config: ServerConfig, page?: WebPage)
   const local = new WsMessageGateway({ maxBufferedBytes: config.maxBufferedBytes });
   let gaps = () => {};
   const cluster =
-    config.redisUrl === undefined ? undefined : await connectCluster(config, config.redisUrl, local, () => gaps());
+    config.redis === undefined ? undefined : await connectCluster(config, config.redis, local, () => gaps());
   container.load(coreModule, serverModule(registry, page, local, cluster));
   if (cluster === undefined) {
     container.load(memoryModule);

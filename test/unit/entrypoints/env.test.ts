@@ -41,7 +41,7 @@ describe('readServerConfig', () => {
       maxMessageBytes: 128 * 1024,
       idleTimeoutMs: 10 * 60_000,
       maxConnectionAgeMs: 2 * 60 * 60_000,
-      redisUrl: undefined,
+      redis: undefined,
     });
   });
 

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PowertoolsChatMetrics } from '../../../src/adapters/powertools/index.js';
 import { readLambdaConfig } from '../../../src/entrypoints/lambda/config.js';
 import { type LambdaChat, managementEndpointOf } from '../../../src/entrypoints/lambda/container.js';
+import { createLambdaLogger, createLambdaMetrics } from '../../../src/entrypoints/lambda/observability.js';
 import { textOf, webSocketHandler } from '../../../src/entrypoints/lambda/webSocketHandler.js';
 
 const event = (body: string, isBase64Encoded = false): APIGatewayProxyWebsocketEventV2 => ({
@@ -30,6 +32,8 @@ function fakeChat() {
   const config = readLambdaConfig({ CONNECTIONS_TABLE: 'connections', ROOMS_TABLE: 'rooms' });
   const chat = {
     config,
+    logger: createLambdaLogger(config.observability),
+    metrics: new PowertoolsChatMetrics(createLambdaMetrics(config.observability)),
     within: (context, work) => {
       endpoints.push(managementEndpointOf(config, context));
       return work();
@@ -69,9 +73,12 @@ describe('webSocketHandler', () => {
       expect(result).toEqual({ statusCode: 500 });
       expect(logged).toHaveLength(1);
       expect(JSON.parse(logged[0] as string)).toMatchObject({
-        event: 'sendMessage.failed',
+        level: 'ERROR',
+        message: 'sendMessage.failed',
         connectionId: 'sender0000000AA=',
+        error: 'Error',
         code: 'ProvisionedThroughputExceeded',
+        errorMessage: 'table unavailable',
       });
       expect(logged[0]).not.toContain('secret body');
       expect(logged[0]).not.toContain('at ');

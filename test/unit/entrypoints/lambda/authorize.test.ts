@@ -20,10 +20,12 @@ describe('authorize handler', () => {
     vi.stubEnv('AUTH_MODE', 'required');
     vi.stubEnv('AUTH_JWT_SECRET', TEST_SECRET);
     vi.stubEnv('ALLOWED_ORIGINS', 'https://chat.example');
-    vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
-      logged.push(String(line));
-      return true;
-    });
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((line) => {
+        logged.push(String(line));
+        return true;
+      });
+    }
     ({ handler } = await import('../../../../src/entrypoints/lambda/authorize.js'));
   });
   afterAll(() => {

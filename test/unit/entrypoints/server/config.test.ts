@@ -13,14 +13,14 @@ describe('readServerConfig', () => {
     });
 
     it('read REDIS_KEY_PREFIX, REDIS_HEARTBEAT_MS, REDIS_MAX_HELD_FRAMES and REDIS_MAX_HELD_BYTES', () => {
-      const { cluster, redisUrl } = readServerConfig({
+      const { cluster, redis } = readServerConfig({
         REDIS_URL: 'redis://127.0.0.1:6379',
         REDIS_KEY_PREFIX: 'team-a:',
         REDIS_HEARTBEAT_MS: '1000',
         REDIS_MAX_HELD_FRAMES: '10',
         REDIS_MAX_HELD_BYTES: '4096',
       });
-      expect(redisUrl).toBe('redis://127.0.0.1:6379');
+      expect(redis).toEqual({ kind: 'single', url: 'redis://127.0.0.1:6379' });
       expect(cluster).toEqual({
         keyPrefix: 'team-a:',
         heartbeatIntervalMs: 1000,

@@ -1,0 +1,2 @@
+export * from './chatMetricNames.js';
+export * from './PowertoolsChatMetrics.js';

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AUTHORIZER,
+  accessKeyOf,
+  type LocalFunctions,
+  startLocalFunctions,
+} from '../../../../src/entrypoints/aws-local/localFunctions.js';
+import { AUTHORIZER_SIZE, functionSizeOf } from '../../../../src/entrypoints/lambda/deployedLimits.js';
+import { ROUTE_HANDLERS } from '../../../../src/entrypoints/lambda/routes.js';
+
+describe('startLocalFunctions', () => {
+  let functions: LocalFunctions | undefined;
+  afterEach(async () => {
+    await Promise.all(functions?.pools.map((pool) => pool.close()) ?? []);
+  });
+
+  it('runs each route as a function of its own, held to the timeout the stack deploys', () => {
+    // Nothing is invoked, so no environment starts and the bundles need not exist.
+    functions = startLocalFunctions({
+      handlers: { ...ROUTE_HANDLERS, [AUTHORIZER]: 'authorize' },
+      bundleOf: (name) => `file:///nowhere/${name}.mjs`,
+      workerUrl: new URL('file:///nowhere/worker.js'),
+      maxEnvironments: 1,
+    });
+    const routeKeys = Object.keys(ROUTE_HANDLERS);
+    expect(functions.pools).toHaveLength(routeKeys.length + 1);
+    expect(new Set(functions.pools.map((pool) => pool.functionName)).size).toBe(routeKeys.length + 1);
+    const timeouts = Object.fromEntries(functions.pools.map((pool) => [pool.functionName, pool.timeoutSeconds]));
+    expect(timeouts['local-sendMessage']).toBe(functionSizeOf('sendMessage').timeoutSeconds);
+    expect(timeouts['local-sendMessage']).toBe(60);
+    expect(timeouts['local-connect']).toBe(10);
+    expect(timeouts['local-authorizer']).toBe(AUTHORIZER_SIZE.timeoutSeconds);
+    expect(Object.keys(functions.routes).sort()).toEqual(routeKeys.sort());
+    expect(functions.authorizer).toBeDefined();
+  });
+
+  it('gives each function an access key of its own, shaped like an AWS one', () => {
+    const keys = Object.keys(ROUTE_HANDLERS).map(accessKeyOf);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys) expect(key).toMatch(/^ASIA[A-Z0-9]+$/);
+  });
+});
