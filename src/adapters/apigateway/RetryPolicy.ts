@@ -11,15 +11,19 @@ export interface RetryPolicy {
 }
 
 /**
- * Six tries within 3 s: enough to ride out the account's `@connections` quota refilling (it is a
- * per-second rate), short enough that a worker's time bound is never spent on one recipient.
+ * Six tries within 8 s: enough to ride out the account's `@connections` quota refilling (it is a
+ * per-second rate) and one timed-out request (5 s), short enough to finish inside the fan-out
+ * function's margin before its timeout.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 6,
   baseDelayMs: 50,
   maxDelayMs: 1000,
-  maxTotalMs: 3000,
+  maxTotalMs: 8000,
 };
+
+/** Failures below HTTP (no status): the connection or the request timed out, or was reset. */
+const TRANSIENT_NETWORK = new Set(['TimeoutError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 /**
  * The wait before retry number `retry` (1 for the first): "full jitter", a uniform draw below the
@@ -35,8 +39,14 @@ export function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
 }
 
-/** Throttled (429) or a service failure (5xx): worth another try. Anything else is final. */
+/**
+ * Throttled (429), a service failure (5xx), or a network failure before any answer: worth
+ * another try. A request that timed out may have been delivered, so its retry can duplicate the
+ * frame; losing it silently would be worse. Anything else is final.
+ */
 export function isRetryable(error: unknown): boolean {
   const status = statusOf(error);
-  return status !== undefined && (status === 429 || status >= 500);
+  if (status !== undefined) return status === 429 || status >= 500;
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return TRANSIENT_NETWORK.has(String(name)) || TRANSIENT_NETWORK.has(String(code));
 }

@@ -89,6 +89,24 @@ describe('ApiGatewayMessageGateway', () => {
       expect(sends()).toBeLessThan(100);
     });
 
+    it('retries a post whose request timed out or was reset before any answer', async () => {
+      for (const failure of [
+        Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+        Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      ]) {
+        let sends = 0;
+        const gateway = new ApiGatewayMessageGateway(
+          { endpoint: 'https://fixed.example/prod', retry: FAST_RETRY },
+          fakeClients(async () => {
+            if (sends++ === 0) throw failure;
+          }).clientFor,
+        );
+        await expect(gateway.post(newId(), 'x')).resolves.toBe('delivered');
+        expect(sends).toBe(2);
+        expect(gateway.stats.failedRetries).toBe(1);
+      }
+    });
+
     it('never retries a post that is gone', async () => {
       const { gateway, sends } = scripted([410]);
       await expect(gateway.post(newId(), 'x')).resolves.toBe('gone');
