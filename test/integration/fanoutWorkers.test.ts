@@ -62,7 +62,7 @@ describe('fan-out function through the local Lambda API', () => {
     for (let i = 0; i < CONNECTIONS; i += 20) {
       clients.push(...(await Promise.all(Array.from({ length: 20 }, () => ChatClient.connect(local.url)))));
     }
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     for (const client of clients) client.vanish();
     await lambda.settled();
@@ -74,7 +74,7 @@ describe('fan-out function through the local Lambda API', () => {
   it('reaches every connection exactly once through Scan segments, with continuations', async () => {
     dynamo.requests.clear();
     (clients[0] as ChatClient).sendMessage('to everyone');
-    await Promise.all(clients.map((client) => client.waitForFrames(1, 30_000)));
+    await Promise.all(clients.map((client) => client.waitForFrames(1, 120_000)));
     await lambda.settled();
 
     expect(clients.every((client) => client.frames.length === 1 && client.frames[0] === 'to everyone')).toBe(true);
@@ -87,13 +87,13 @@ describe('fan-out function through the local Lambda API', () => {
     expect(outcomes.every((outcome) => outcome.unreached === 0)).toBe(true);
     // The handler read past the threshold, then every segment was scanned page by page.
     expect(dynamo.count('Scan')).toBeGreaterThanOrEqual(Math.ceil(THRESHOLD / PAGE_SIZE) + invocations);
-  }, 60_000);
+  }, 240_000);
 
   it("reaches every member of a large room exactly once, and no one outside it, in runs of the room's members", async () => {
     const members = clients.slice(0, 50);
     for (const client of members) client.send(JSON.stringify({ action: 'joinRoom', room: 'big' }));
     // A text client hears of its own join as a JSON reply.
-    await Promise.all(members.map((client) => client.waitForFrames(2, 30_000)));
+    await Promise.all(members.map((client) => client.waitForFrames(2, 120_000)));
     // Joins past the threshold hand their presence events off too (to the room's json members).
     await lambda.settled();
     for (const client of clients) client.frames.length = 0;
@@ -101,7 +101,7 @@ describe('fan-out function through the local Lambda API', () => {
     lambda.invocations.clear();
 
     (members[0] as ChatClient).send(JSON.stringify({ action: 'sendMessage', room: 'big', data: 'to the room' }));
-    await Promise.all(members.map((client) => client.waitForFrames(1, 30_000)));
+    await Promise.all(members.map((client) => client.waitForFrames(1, 120_000)));
     await lambda.settled();
 
     expect(members.every((client) => client.frames.length === 1 && client.frames[0] === 'to the room')).toBe(true);
@@ -111,7 +111,7 @@ describe('fan-out function through the local Lambda API', () => {
     expect(outcomes.filter((outcome) => !outcome.handedOn).length).toBe(parts);
     expect(invocations).toBeGreaterThan(parts);
     expect(outcomes.reduce((sum, outcome) => sum + outcome.delivered, 0)).toBe(members.length);
-  }, 60_000);
+  }, 240_000);
 
   it('answers Invoke as Lambda does: 202 for Event, 404 for an unknown function, 403 unsigned', async () => {
     const url = `http://127.0.0.1:${local.port}/2015-03-31/functions`;
