@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startDynalite } from '../src/entrypoints/aws-local/localDynamo.js';
 
-const MARKER = `fanout-run-${process.pid}`;
+/** The broadcast's text: the parent's pid, passed on to the client processes, so every process looks for the same one. */
+const MARKER = `fanout-run-${process.argv[2] === 'clients' ? process.argv[6] : process.pid}`;
 
 type Report =
   | { kind: 'connected'; count: number; refused: number }
@@ -138,9 +139,13 @@ async function main(): Promise<void> {
   const connected = await Promise.all(
     Array.from({ length: processes }, (_, index) => {
       const share = Math.floor(total / processes) + (index < total % processes ? 1 : 0);
-      const child = fork(fileURLToPath(import.meta.url), ['clients', String(share), url, String(index === 0)], {
-        execArgv: ['--import', 'tsx'],
-      });
+      const child = fork(
+        fileURLToPath(import.meta.url),
+        ['clients', String(share), url, String(index === 0), String(process.pid)],
+        {
+          execArgv: ['--import', 'tsx'],
+        },
+      );
       children.push(child);
       return new Promise<number>((resolve) => {
         child.on('message', (report: Report) => {
