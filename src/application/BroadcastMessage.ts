@@ -27,7 +27,8 @@ export class BroadcastMessage implements ActionHandler {
     if (typeof data !== 'string') return this.replies.error(sender, new InvalidMessageDataError());
     const audience = audienceOf(sender, room);
     if (audience instanceof ClientError) return this.replies.error(sender, audience);
-    await this.fanout.message({ room: audience, from: identityOf(sender), ts: this.now(), data });
+    const { id, format } = sender;
+    await this.fanout.message({ room: audience, from: identityOf(sender), ts: this.now(), data }, { id, format });
   }
 }
 

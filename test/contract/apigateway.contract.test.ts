@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { ApiGatewayMessageGateway } from '../../src/adapters/apigateway/index.js';
 import { toConnectionId } from '../../src/domain/index.js';
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
@@ -44,3 +47,70 @@ messageGatewayContract(
     };
   },
 );
+
+/**
+ * A Management API stand-in on loopback that answers each post with the next status of its
+ * script (then 200), as API Gateway answers when the account's quota is spent (429 with
+ * `LimitExceededException`) or the service fails (500): the real SDK client sees real responses.
+ */
+async function scriptedEndpoint(script: readonly number[]) {
+  const seen: Array<{ path: string; body: string }> = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      seen.push({ path: request.url ?? '', body: Buffer.concat(chunks).toString() });
+      const status = script[seen.length - 1] ?? 200;
+      const type = status === 429 ? 'LimitExceededException' : 'InternalServerErrorException';
+      if (status === 200) response.writeHead(200, { 'content-type': 'application/json' }).end();
+      else
+        response
+          .writeHead(status, { 'content-type': 'application/json', 'x-amzn-ErrorType': type })
+          .end(JSON.stringify({ message: type }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}/test`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('ApiGatewayMessageGateway against a throttling endpoint (real SDK client)', () => {
+  const retry = { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 2000 };
+  const gatewayFor = (endpoint: string) =>
+    new ApiGatewayMessageGateway({ endpoint, region: 'local', credentials: LOCAL_CREDENTIALS, retry });
+
+  it('delivers a post answered 429, then 500, then 200, each retry counted', async () => {
+    const fake = await scriptedEndpoint([429, 500]);
+    const gateway = gatewayFor(fake.endpoint);
+    try {
+      await expect(gateway.post(toConnectionId('abc='), 'hello')).resolves.toBe('delivered');
+      expect(fake.seen).toHaveLength(3);
+      expect(new Set(fake.seen.map(({ path, body }) => `${path} ${body}`))).toEqual(
+        new Set(['/test/@connections/abc%3D hello']),
+      );
+      expect(gateway.stats).toEqual({ throttledRetries: 1, failedRetries: 1, undelivered: 0 });
+    } finally {
+      gateway.destroy();
+      await fake.close();
+    }
+  });
+
+  it('gives up on a post throttled past its tries, and counts it undelivered', async () => {
+    const fake = await scriptedEndpoint(Array.from({ length: 10 }, () => 429));
+    const gateway = gatewayFor(fake.endpoint);
+    try {
+      await expect(gateway.post(toConnectionId('abc='), 'hello')).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 429 },
+      });
+      expect(fake.seen).toHaveLength(retry.maxAttempts);
+      expect(gateway.stats.undelivered).toBe(1);
+    } finally {
+      gateway.destroy();
+      await fake.close();
+    }
+  });
+});

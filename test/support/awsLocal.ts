@@ -59,6 +59,8 @@ export const sourceHandlers: HandlerLoader = (name) => {
       return import('../../src/entrypoints/lambda/message.js');
     case 'authorize':
       return import('../../src/entrypoints/lambda/authorize.js');
+    case 'fanout':
+      return import('../../src/entrypoints/lambda/fanout.js');
   }
 };
 

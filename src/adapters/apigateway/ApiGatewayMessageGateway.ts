@@ -8,6 +8,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ConnectionId, Delivery, MessageGateway } from '../../domain/index.js';
+import { backoffMs, DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy, statusOf } from './RetryPolicy.js';
 
 export interface ApiGatewayClientOptions {
   /** Region; the SDK reads the standard AWS variables when absent. */
@@ -29,6 +30,10 @@ export function createApiGatewayClient(
     endpoint,
     ...(region === undefined ? {} : { region }),
     ...(credentials === undefined ? {} : { credentials }),
+    // The gateway retries throttled and failed posts itself: the SDK's own retries draw on a
+    // per-client token bucket that a broadcast throttled by the account quota empties within
+    // a hundred retries, after which nothing is retried at all.
+    maxAttempts: 1,
     // A post that hangs would otherwise hold its slot of the broadcast until the Lambda times out.
     requestHandler: {
       httpAgent: new HttpAgent(agentOptions),
@@ -45,34 +50,72 @@ export interface ApiGatewayMessageGatewayOptions extends ApiGatewayClientOptions
    * go to, unless `within` names the one of the event being handled.
    */
   readonly endpoint?: string;
+  /** Retries of a post answered 429 or 5xx; `DEFAULT_RETRY_POLICY` where absent. */
+  readonly retry?: RetryPolicy;
+}
+
+/** What the gateway has done so far, for the invocation's log line and for tests. */
+export interface ApiGatewayStats {
+  /** Posts tried again after a 429. */
+  throttledRetries: number;
+  /** Posts tried again after a 5xx. */
+  failedRetries: number;
+  /** Posts given up on once the retry policy was spent (or answered a status never retried). */
+  undelivered: number;
 }
 
 /**
  * Delivers through API Gateway's Management API (`PostToConnection`), with one keep-alive client
  * per endpoint, reused across invocations. A connection API Gateway no longer knows (410
- * `GoneException`) is reported gone; every other failure propagates.
+ * `GoneException`) is reported gone. A post throttled (429, the account's `@connections` quota)
+ * or failed by the service (5xx) is retried with capped, jittered exponential backoff, bounded in
+ * tries and in time; what still fails propagates, and the broadcast counts it.
  */
 export class ApiGatewayMessageGateway implements MessageGateway {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
   private readonly scope = new AsyncLocalStorage<string>();
+  private readonly retry: RetryPolicy;
+  readonly stats: ApiGatewayStats = { throttledRetries: 0, failedRetries: 0, undelivered: 0 };
 
   constructor(
     private readonly options: ApiGatewayMessageGatewayOptions = {},
     private readonly clientFor = (endpoint: string) => createApiGatewayClient(endpoint, options),
-  ) {}
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    if (!Number.isInteger(this.retry.maxAttempts) || this.retry.maxAttempts < 1) {
+      throw new RangeError('retry.maxAttempts must be a positive integer');
+    }
+  }
 
   /** Runs `work` with its posts addressed to `endpoint`: the API and stage an event came through. */
   within<T>(endpoint: string, work: () => Promise<T>): Promise<T> {
     return this.scope.run(endpoint, work);
   }
 
+  /** The endpoint posts go to here and now: the event's, else the fixed one. */
+  endpoint(): string | undefined {
+    return this.scope.getStore() ?? this.options.endpoint;
+  }
+
   async post(to: ConnectionId, frame: string): Promise<Delivery> {
-    try {
-      await this.client().send(new PostToConnectionCommand({ ConnectionId: to, Data: frame }));
-      return 'delivered';
-    } catch (error) {
-      if (isGone(error)) return 'gone';
-      throw error;
+    const client = this.client();
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new PostToConnectionCommand({ ConnectionId: to, Data: frame }));
+        return 'delivered';
+      } catch (error) {
+        if (isGone(error)) return 'gone';
+        const wait = backoffMs(this.retry, attempt);
+        const spent = attempt >= this.retry.maxAttempts || Date.now() - started + wait > this.retry.maxTotalMs;
+        if (!isRetryable(error) || spent) {
+          this.stats.undelivered++;
+          throw error;
+        }
+        if (statusOf(error) === 429) this.stats.throttledRetries++;
+        else this.stats.failedRetries++;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
@@ -92,7 +135,7 @@ export class ApiGatewayMessageGateway implements MessageGateway {
   }
 
   private client(): ApiGatewayManagementApiClient {
-    const endpoint = this.scope.getStore() ?? this.options.endpoint;
+    const endpoint = this.endpoint();
     if (endpoint === undefined) throw new RangeError('no Management API endpoint for this post');
     let client = this.clients.get(endpoint);
     if (client === undefined) {
@@ -106,6 +149,5 @@ export class ApiGatewayMessageGateway implements MessageGateway {
 /** By class or by status: a bundled or duplicated SDK may not share the class identity. */
 function isGone(error: unknown): boolean {
   if (error instanceof GoneException) return true;
-  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata;
-  return metadata?.httpStatusCode === 410;
+  return statusOf(error) === 410;
 }

@@ -1,1 +1,2 @@
 export * from './ApiGatewayMessageGateway.js';
+export * from './RetryPolicy.js';

@@ -1,3 +1,4 @@
+export * from './DynamoDbAudienceParts.js';
 export * from './DynamoDbConnectionRepository.js';
 export * from './DynamoDbMessageHistory.js';
 export * from './ensureChatTables.js';

@@ -8,9 +8,16 @@ import { describeError, log, readLogLevel, setLogLevel } from '../log.js';
 import { exitOnSignals, urlHost } from '../process.js';
 import { loadWebPage, type WebPage } from '../webPage.js';
 import { type AwsLocalConfig, readAwsLocalConfig } from './config.js';
+import type { LocalWebSocketEvent } from './events.js';
+import { LambdaWorkerPool } from './LambdaWorkerPool.js';
+import { LocalLambdaApi } from './LocalLambdaApi.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
-import { AUTHORIZER, startLocalFunctions } from './localFunctions.js';
+import { AUTHORIZER, accessKeyOf, startLocalFunctions } from './localFunctions.js';
+
+/** The worker pool's name for the fan-out function, which is no route; and its default function name. */
+const FANOUT = '$fanout';
+const FANOUT_FUNCTION = 'chat-fanout';
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
 function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, port: number): void {
@@ -19,6 +26,9 @@ function handlerEnvironment(config: AwsLocalConfig, dynamoDbEndpoint: string, po
   process.env[LAMBDA_ENV.roomsTableName] = config.roomsTableName;
   process.env[LAMBDA_ENV.dynamoDbEndpoint] = dynamoDbEndpoint;
   process.env[LAMBDA_ENV.managementEndpoint] = `http://${host}:${port}/${config.stage}`;
+  // The fan-out function runs here too, invoked through the Lambda API this emulator answers.
+  process.env[LAMBDA_ENV.fanoutFunctionName] ??= FANOUT_FUNCTION;
+  process.env[LAMBDA_ENV.lambdaEndpoint] = `http://${host}:${port}`;
   process.env.AWS_REGION ||= 'local';
   process.env.AWS_ACCESS_KEY_ID ||= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ||= LOCAL_CREDENTIALS.secretAccessKey;
@@ -58,10 +68,13 @@ async function main(): Promise<void> {
 
   const auth = readAuthSettings(process.env);
   const page = await loadPage(`/${config.stage}`);
+  const lambda = new LocalLambdaApi((error, functionName) =>
+    log('error', 'invocation.failed', { functionName, ...describeError(error) }),
+  );
   const api = new LocalWebSocketApi({
     ...config,
     onError: (error, routeKey) => log('error', 'integration.failed', { routeKey, ...describeError(error) }),
-    ...(page === undefined ? {} : { onRequest: (request, response) => page.respond(request, response) }),
+    onRequest: (request, response) => lambda.respond(request, response) || page?.respond(request, response) === true,
   });
   const { port } = await api.listen();
   handlerEnvironment(config, dynamoDbEndpoint, port);
@@ -83,6 +96,20 @@ async function main(): Promise<void> {
         log('error', 'function.init.failed', { name: pool.functionName, ...describeError(error) }),
       );
   }
+  const fanoutFunction = process.env[LAMBDA_ENV.fanoutFunctionName];
+  const fanoutPool = fanoutFunction
+    ? new LambdaWorkerPool(new URL('./aws-local-worker.js', import.meta.url), {
+        functionName: fanoutFunction,
+        routes: { [FANOUT]: new URL('./lambda/fanout/index.mjs', import.meta.url).href },
+        memoryMb: 512,
+        timeoutSeconds: 60,
+        maxEnvironments: config.lambdaWorkers,
+        env: { AWS_ACCESS_KEY_ID: accessKeyOf(FANOUT) },
+      })
+    : undefined;
+  if (fanoutFunction && fanoutPool) {
+    lambda.register(fanoutFunction, (payload) => fanoutPool.invoke(FANOUT, payload as LocalWebSocketEvent));
+  }
   api.setRoutes(
     functions.routes,
     functions.authorizer === undefined
@@ -95,7 +122,7 @@ async function main(): Promise<void> {
 
   exitOnSignals(async () => {
     await api.close(config.shutdownGraceMs);
-    await Promise.all(functions.pools.map((pool) => pool.close()));
+    await Promise.all([...functions.pools, ...(fanoutPool ? [fanoutPool] : [])].map((pool) => pool.close()));
     await store?.close();
   }, config.shutdownGraceMs);
 }

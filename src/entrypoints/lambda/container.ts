@@ -1,12 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
 import { Container, ContainerModule } from 'inversify';
 import { ApiGatewayMessageGateway } from '../../adapters/apigateway/index.js';
-import { DynamoDbConnectionRepository, DynamoDbMessageHistory } from '../../adapters/dynamodb/index.js';
+import {
+  DynamoDbAudienceParts,
+  DynamoDbConnectionRepository,
+  DynamoDbMessageHistory,
+} from '../../adapters/dynamodb/index.js';
+import { LambdaDeliveryHandoff } from '../../adapters/lambda/index.js';
 import { PowertoolsChatMetrics } from '../../adapters/powertools/index.js';
-import type { ActionRouter, JoinChat, LeaveChat } from '../../application/index.js';
+import type { ActionRouter, Fanout, FanoutHandoff, JoinChat, LeaveChat, Replies } from '../../application/index.js';
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
@@ -52,8 +58,11 @@ const awsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageGateway).toService(TOKENS.ApiGatewayMessageGateway);
   bind(TOKENS.FanoutOptions)
     .toResolvedValue(
-      (config, metrics) => ({ maxConcurrentDeliveries: config.maxConcurrentDeliveries, metrics }),
-      [TOKENS.LambdaConfig, TOKENS.ChatMetrics],
+      (config, metrics, client, gateway) => {
+        const handoff = config.fanout === undefined ? undefined : fanoutHandoff(config, client, gateway);
+        return { maxConcurrentDeliveries: config.maxConcurrentDeliveries, metrics, ...(handoff ? { handoff } : {}) };
+      },
+      [TOKENS.LambdaConfig, TOKENS.ChatMetrics, TOKENS.DocumentClient, TOKENS.ApiGatewayMessageGateway],
     )
     .inSingletonScope();
   bind(TOKENS.ChatLimits)
@@ -71,6 +80,35 @@ const awsModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+/**
+ * Large audiences cut into DynamoDB parts and handed to the fan-out function by asynchronous
+ * invocation; each payload carries the Management API endpoint of the event that started it.
+ */
+function fanoutHandoff(
+  config: LambdaConfig,
+  client: DynamoDBDocumentClient,
+  gateway: ApiGatewayMessageGateway,
+): FanoutHandoff | undefined {
+  const fanout = config.fanout;
+  if (fanout === undefined) return undefined;
+  const lambda = new LambdaClient(fanout.lambdaEndpoint === undefined ? {} : { endpoint: fanout.lambdaEndpoint });
+  return {
+    threshold: fanout.threshold,
+    marginMs: fanout.marginMs,
+    parts: new DynamoDbAudienceParts(client, {
+      tableName: config.tableName,
+      roomsTableName: config.roomsTableName,
+      segments: fanout.segments,
+      roomPartSize: fanout.roomPartSize,
+      pageSize: config.pageSize,
+    }),
+    workers: new LambdaDeliveryHandoff(lambda, {
+      functionName: fanout.functionName,
+      envelope: () => ({ endpoint: gateway.endpoint() }),
+    }),
+  };
+}
+
 /** The Management API endpoint an event's posts go to: the override, else its domain and stage. */
 export function managementEndpointOf(config: LambdaConfig, context: APIGatewayEventWebsocketRequestContextV2): string {
   return config.managementEndpoint ?? `https://${context.domainName}/${context.stage}`;
@@ -82,6 +120,11 @@ export interface LambdaChat {
   readonly join: JoinChat;
   readonly leave: LeaveChat;
   readonly router: ActionRouter;
+  readonly fanout: Fanout;
+  readonly replies: Replies;
+  readonly gateway: ApiGatewayMessageGateway;
+  /** Runs `work` with its posts addressed to `endpoint` (a handed-off part's). */
+  withinEndpoint<T>(endpoint: string | undefined, work: () => Promise<T>): Promise<T>;
   /** Every line of an invocation carries its request id and cold-start flag (see `webSocketHandler`). */
   readonly logger: Logger;
   /** What the core reported while an invocation ran, written out once at its end. */
@@ -104,6 +147,10 @@ export function createLambdaChat(config: LambdaConfig): LambdaChat {
     join: container.get(TOKENS.JoinChat),
     leave: container.get(TOKENS.LeaveChat),
     router: container.get(TOKENS.ActionRouter),
+    fanout: container.get(TOKENS.Fanout),
+    replies: container.get(TOKENS.Replies),
+    gateway,
+    withinEndpoint: (endpoint, work) => (endpoint === undefined ? work() : gateway.within(endpoint, work)),
     logger: createLambdaLogger(config.observability),
     metrics: container.get(TOKENS.PowertoolsChatMetrics),
     within: (context, work) => gateway.within(managementEndpointOf(config, context), work),

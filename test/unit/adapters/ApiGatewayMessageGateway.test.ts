@@ -1,6 +1,6 @@
 import { type ApiGatewayManagementApiClient, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
 import { describe, expect, it } from 'vitest';
-import { ApiGatewayMessageGateway } from '../../../src/adapters/apigateway/index.js';
+import { ApiGatewayMessageGateway, backoffMs } from '../../../src/adapters/apigateway/index.js';
 import { newId } from '../../support/fakes.js';
 
 /** A client stand-in that records the endpoint it serves and answers every send with `outcome`. */
@@ -13,9 +13,27 @@ function fakeClients(outcome: (endpoint: string) => Promise<unknown>) {
   return { made, clientFor };
 }
 
+const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4, maxTotalMs: 1000 };
+
+const withStatus = (status: number) =>
+  Object.assign(new Error(`status ${status}`), { $metadata: { httpStatusCode: status } });
+
+/** A gateway whose client fails each send with the next of `statuses`, then succeeds. */
+function scripted(statuses: readonly number[], retry = FAST_RETRY) {
+  let sends = 0;
+  const gateway = new ApiGatewayMessageGateway(
+    { endpoint: 'https://fixed.example/prod', retry },
+    fakeClients(async () => {
+      const status = statuses[sends++];
+      if (status !== undefined) throw withStatus(status);
+    }).clientFor,
+  );
+  return { gateway, sends: () => sends };
+}
+
 const failing = (error: unknown) =>
   new ApiGatewayMessageGateway(
-    { endpoint: 'https://fixed.example/prod' },
+    { endpoint: 'https://fixed.example/prod', retry: FAST_RETRY },
     fakeClients(async () => {
       throw error;
     }).clientFor,
@@ -36,6 +54,78 @@ describe('ApiGatewayMessageGateway', () => {
     it('lets every other failure propagate', async () => {
       const forbidden = Object.assign(new Error('Forbidden'), { $metadata: { httpStatusCode: 403 } });
       await expect(failing(forbidden).post(newId(), 'x')).rejects.toBe(forbidden);
+    });
+
+    it('retries a throttled post (429) until it goes through, counting the retries', async () => {
+      const { gateway, sends } = scripted([429, 429]);
+      await expect(gateway.post(newId(), 'x')).resolves.toBe('delivered');
+      expect(sends()).toBe(3);
+      expect(gateway.stats).toEqual({ throttledRetries: 2, failedRetries: 0, undelivered: 0 });
+    });
+
+    it('retries a post the service failed (5xx)', async () => {
+      const { gateway, sends } = scripted([500, 503]);
+      await expect(gateway.post(newId(), 'x')).resolves.toBe('delivered');
+      expect(sends()).toBe(3);
+      expect(gateway.stats.failedRetries).toBe(2);
+    });
+
+    it('gives up after the maximum number of tries, counting the post undelivered', async () => {
+      const { gateway, sends } = scripted([429, 429, 429, 429, 429, 429]);
+      await expect(gateway.post(newId(), 'x')).rejects.toThrow(/status 429/);
+      expect(sends()).toBe(FAST_RETRY.maxAttempts);
+      expect(gateway.stats).toEqual({ throttledRetries: 3, failedRetries: 0, undelivered: 1 });
+    });
+
+    it('gives up once the total time bound would be passed', async () => {
+      const retry = { maxAttempts: 100, baseDelayMs: 20, maxDelayMs: 20, maxTotalMs: 60 };
+      const { gateway, sends } = scripted(
+        Array.from({ length: 100 }, () => 503),
+        retry,
+      );
+      await expect(gateway.post(newId(), 'x')).rejects.toThrow(/status 503/);
+      // Each wait is under 20 ms, so the 60 ms bound allows some retries, never a hundred.
+      expect(sends()).toBeGreaterThan(1);
+      expect(sends()).toBeLessThan(100);
+    });
+
+    it('retries a post whose request timed out or was reset before any answer', async () => {
+      for (const failure of [
+        Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+        Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      ]) {
+        let sends = 0;
+        const gateway = new ApiGatewayMessageGateway(
+          { endpoint: 'https://fixed.example/prod', retry: FAST_RETRY },
+          fakeClients(async () => {
+            if (sends++ === 0) throw failure;
+          }).clientFor,
+        );
+        await expect(gateway.post(newId(), 'x')).resolves.toBe('delivered');
+        expect(sends).toBe(2);
+        expect(gateway.stats.failedRetries).toBe(1);
+      }
+    });
+
+    it('never retries a post that is gone', async () => {
+      const { gateway, sends } = scripted([410]);
+      await expect(gateway.post(newId(), 'x')).resolves.toBe('gone');
+      expect(sends()).toBe(1);
+    });
+
+    it('rejects a retry policy without a try', () => {
+      expect(() => new ApiGatewayMessageGateway({ retry: { ...FAST_RETRY, maxAttempts: 0 } })).toThrow(RangeError);
+    });
+  });
+
+  describe('backoffMs', () => {
+    it('draws below a bound that doubles per retry up to the cap', () => {
+      const policy = { maxAttempts: 10, baseDelayMs: 50, maxDelayMs: 1000, maxTotalMs: 5000 };
+      const top = () => 0.999999;
+      expect([1, 2, 3, 4, 5, 6, 7].map((retry) => backoffMs(policy, retry, top))).toEqual([
+        49, 99, 199, 399, 799, 999, 999,
+      ]);
+      expect(backoffMs(policy, 3, () => 0)).toBe(0);
     });
   });
 

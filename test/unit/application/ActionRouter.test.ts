@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY } from '../../../src/application/index.js';
+import { INTERNAL_ERROR_REPLY, PEERS_UNREACHABLE_REPLY, unreachedReply } from '../../../src/application/index.js';
 import { buildCore } from '../../support/core.js';
 import { newId, PublishingGateway } from '../../support/fakes.js';
 
@@ -59,24 +59,44 @@ describe('ActionRouter', () => {
       expect(gateway.framesTo(stranger)).toEqual(['Error: You are not in room lobby']);
     });
 
-    it('tells the sender when delivery fails for a reason that is not its own, then rethrows', async () => {
+    it('tells the sender how many recipients its message could not reach, then rethrows', async () => {
       const { gateway, connect, send } = buildCore();
-      const [sender, broken] = [await connect(), await connect()];
+      const [sender, broken, fine] = [await connect(), await connect(), await connect()];
       gateway.failing.add(broken);
-      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/failed/);
-      expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
+      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/did not reach 1 recipient/);
+      expect(gateway.framesTo(fine)).toEqual(['hi']);
+      expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: unreachedReply(1) });
+      expect(unreachedReply(1)).toBe('Error: Your message could not be delivered to 1 recipient');
     });
 
     it('tells a json sender with an error event', async () => {
       const { gateway, connect, send } = buildCore();
       const [sender, broken] = [await connect('json'), await connect()];
       gateway.failing.add(broken);
-      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/failed/);
+      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/did not reach/);
       expect(JSON.parse(gateway.posts.at(-1)?.frame as string)).toEqual({
         type: 'error',
-        code: 'INTERNAL',
-        message: INTERNAL_ERROR_REPLY.slice('Error: '.length),
+        code: 'NOT_DELIVERED',
+        message: 'Your message could not be delivered to 1 recipient',
       });
+    });
+
+    it('tells the sender nothing more when every recipient was reached', async () => {
+      const { gateway, connect, send } = buildCore();
+      const [sender, other] = [await connect(), await connect()];
+      await send(sender, { action: 'sendMessage', data: 'hi' });
+      expect(gateway.framesTo(sender)).toEqual(['hi']);
+      expect(gateway.framesTo(other)).toEqual(['hi']);
+    });
+
+    it('answers a failure of its own (not a delivery) with the internal error', async () => {
+      const { gateway, connect, send, connections } = buildCore();
+      const sender = await connect();
+      connections.list = () => {
+        throw new Error('table unavailable');
+      };
+      await expect(send(sender, { action: 'sendMessage', data: 'hi' })).rejects.toThrow(/table unavailable/);
+      expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
     });
 
     it('tells the sender its message reached only this node when the other nodes are unreachable', async () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryConnectionRepository, InMemoryMessageHistory } from '../../../src/adapters/memory/index.js';
 import { Fanout } from '../../../src/application/index.js';
-import type { ConnectionId, Delivery, MessageDraft, RoomName } from '../../../src/domain/index.js';
+import {
+  type ConnectionId,
+  type Delivery,
+  type MessageDraft,
+  RecipientsUnreachedError,
+  type RoomName,
+} from '../../../src/domain/index.js';
 import { buildCore } from '../../support/core.js';
 import { collect, newId, PublishingGateway, RecordingGateway } from '../../support/fakes.js';
 
@@ -78,11 +84,26 @@ describe('Fanout', () => {
       expect(gateway.maxInFlight).toBe(5);
     });
 
-    it('still delivers to everyone else when one delivery fails, then reports the failure', async () => {
+    it('still delivers to everyone else when one delivery fails, then reports how many failed', async () => {
       const { gateway, ids, fanout } = await arrange(3, { maxConcurrentDeliveries: 1 });
       gateway.failing.add(ids[1]!);
-      await expect(fanout.message(draft('x'))).rejects.toThrow(/failed/);
+      await expect(fanout.message(draft('x'))).rejects.toEqual(new RecipientsUnreachedError(1));
       expect(gateway.posts.map((p) => p.to).sort()).toEqual([ids[0], ids[2]].sort());
+    });
+
+    it('goes on to every later page after failures, and counts them all', async () => {
+      const { gateway, ids, fanout } = await arrange(30, { pageSize: 4, maxConcurrentDeliveries: 2 });
+      for (const id of [ids[0], ids[1], ids[17]]) gateway.failing.add(id!);
+      const failure = await fanout.message(draft('x')).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RecipientsUnreachedError);
+      expect((failure as RecipientsUnreachedError).unreached).toBe(3);
+      expect(gateway.posts).toHaveLength(27);
+    });
+
+    it('does not fail a broadcast that reached everyone', async () => {
+      const { gateway, fanout } = await arrange(9, { pageSize: 2 });
+      await expect(fanout.message(draft('x'))).resolves.toBeUndefined();
+      expect(gateway.posts).toHaveLength(9);
     });
 
     it('rejects a non-positive concurrency bound at construction', () => {
