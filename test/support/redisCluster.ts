@@ -74,6 +74,10 @@ export async function startRedisCluster({
         // A bus port of its own: the default (port + 10000) may be taken, or past 65535.
         '--cluster-port',
         String(await freePort()),
+        // A replica takes over however long ago it last heard from its master: a replica that
+        // was still syncing (or starved on a busy machine) would otherwise never be promoted.
+        '--cluster-replica-validity-factor',
+        '0',
         '--dir',
         dir,
       ]);
@@ -172,5 +176,18 @@ export async function startRedisCluster({
   };
   fixture.client.on('error', () => {});
   await fixture.settled();
+  await replicasInSync(live().map(server), 20_000);
   return fixture;
+}
+
+/** Waits until every replica has its master's data (a full sync done, its link up). */
+async function replicasInSync(links: readonly Redis[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const roles = await Promise.all(links.map((link) => link.info('replication'))).catch(() => ['unknown']);
+    const waiting = roles.filter((info) => !/role:master/.test(info) && !/master_link_status:up/.test(info));
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${waiting.length} Redis Cluster replicas never synced`);
+    await delay(100);
+  }
 }

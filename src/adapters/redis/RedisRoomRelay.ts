@@ -84,6 +84,8 @@ export class RedisRoomRelay {
   private readonly acknowledged: Array<{ readonly pending: Pending & { kind: 'message' }; readonly at: number }> = [];
   /** A catch-up failed (the commands link was still down): it runs again on the next resume. */
   private catchUpPending = false;
+  /** A failed catch-up's retry is scheduled. */
+  private catchUpRetrying = false;
   private readonly listeners = new Map<string, number>();
   private inbound: Promise<void> = Promise.resolve();
   private handler: RelayedEventHandler = { deliver: async () => {} };
@@ -394,7 +396,14 @@ export class RedisRoomRelay {
         this.options.onWarning?.('broadcast.catch_up_failed', { error: String(error) });
         // Redis answered the subscriber but not yet the reads (a shard still failing over): try
         // again, or what was published meanwhile waits for the room's next message to show.
-        if (this.listeners.size > 0) setTimeout(() => this.catchUp(), 500).unref();
+        if (this.listeners.size > 0 && !this.catchUpRetrying) {
+          // One retry at a time, however many catch-ups failed meanwhile.
+          this.catchUpRetrying = true;
+          setTimeout(() => {
+            this.catchUpRetrying = false;
+            this.catchUp();
+          }, 500).unref();
+        }
       });
   }
 }

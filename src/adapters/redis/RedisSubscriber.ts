@@ -60,9 +60,15 @@ function afterResubscribe(redis: Redis, listener: () => void): void {
 }
 
 /**
+ * When to look again after a shard's subscriber came back: soon, then further apart for half a
+ * minute, since on a busy machine a resent subscription can take seconds to take effect.
+ */
+const SHARD_LOOKS_MS = [0, 500, 1000, 2000, 3000, 5000, 8000, 12_000, 20_000, 30_000];
+
+/**
  * A cluster: a master's subscriber connection ended (its master died, or the slots moved) and
  * ioredis made the new set and sent the subscriptions again without waiting for their answers.
- * The listener runs right away and again a few times over the next seconds, so a publication
+ * The listener runs right away and again several times over the next half minute, so a publication
  * that slipped between a look and the subscription taking effect is found by a later look even
  * when no later message of its room shows the gap.
  */
@@ -74,6 +80,6 @@ function afterShardResubscribe(cluster: Cluster, listener: () => void): void {
   cluster.on('subscribersReady', () => {
     if (!lost) return;
     lost = false;
-    for (const after of [0, 500, 2000, 5000]) setTimeout(listener, after).unref();
+    for (const after of SHARD_LOOKS_MS) setTimeout(listener, after).unref();
   });
 }
