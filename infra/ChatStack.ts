@@ -192,9 +192,12 @@ export class ChatStack extends Stack {
     return fn;
   }
 
-  /** `<stack>-fanout`: within Lambda's 64 characters for any stack name CloudFormation allows. */
-  private get fanoutFunctionName(): string {
-    return `${this.stackName}-fanout`.slice(-64);
+  /**
+   * `<stack>-fanout`: the stack name carries the stage, so two stages never claim the same name,
+   * and `stage` is bounded so that it fits Lambda's 64 characters (`readChatStackSettings`).
+   */
+  get fanoutFunctionName(): string {
+    return `${this.stackName}-fanout`;
   }
 
   /** Invoking the fan-out function (by name, asynchronously) and nothing else. */
