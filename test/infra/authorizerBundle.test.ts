@@ -76,7 +76,14 @@ describe.each(['required', 'optional'])('the authorizer bundle under authMode=%s
         },
       },
     );
-    return { ...(JSON.parse(stdout) as { result?: Record<string, unknown>; error?: string }), logs: stderr };
+    // The handler's log lines (Powertools writes them to stdout, as Lambda's console) come first;
+    // the invoker prints the handler's answer last.
+    const lines = stdout.trimEnd().split('\n');
+    const answer = lines.pop() ?? '';
+    return {
+      ...(JSON.parse(answer) as { result?: Record<string, unknown>; error?: string }),
+      logs: [...lines, stderr].join('\n'),
+    };
   };
   const policy = (effect: string) => ({
     Version: '2012-10-17',

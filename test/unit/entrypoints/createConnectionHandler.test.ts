@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthorizeConnection, INTERNAL_ERROR_REPLY } from '../../../src/application/index.js';
+import { AuthorizeConnection, unreachedReply } from '../../../src/application/index.js';
 import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
 import { buildCore } from '../../support/core.js';
 import { collect, newId } from '../../support/fakes.js';
@@ -40,7 +40,8 @@ describe('createConnectionHandler', () => {
     await handler.opened(broken, session);
     gateway.failing.add(broken);
     await expect(handler.received(sender, '{"action":"sendMessage","data":"secret"}')).resolves.toBeUndefined();
-    expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: INTERNAL_ERROR_REPLY });
+    // The rest of the audience is served; the sender alone hears of the one it did not reach.
+    expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: unreachedReply(1) });
     expect(logged).toHaveLength(1);
     expect(JSON.parse(logged[0] as string)).toMatchObject({
       level: 'error',
