@@ -21,6 +21,8 @@ export interface ChatFunctionProps {
   readonly logRetention: RetentionDays;
   /** Concurrent executions set aside for (and the most allowed to) this function; unset: none. */
   readonly reservedConcurrency?: number;
+  /** A fixed name, for a function others invoke by name; unset: CloudFormation names it. */
+  readonly functionName?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export class ChatFunction extends Construct {
       projectRoot,
       depsLockFilePath: `${projectRoot}package-lock.json`,
       description: props.description,
+      functionName: props.functionName,
       // Node.js 24: the newest Lambda runtime; 20 is deprecated. Graviton (arm64) costs about 20%
       // less per GB-second than x86 for the same work, and the bundle is plain JavaScript.
       runtime: Runtime.NODEJS_24_X,

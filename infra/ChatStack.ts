@@ -63,6 +63,8 @@ export class ChatStack extends Stack {
   private readonly alarmAction?: IAlarmAction;
   /** Present with `-c publishPage=true`. */
   readonly pageSite?: ChatPageSite;
+  /** Takes the shares of a broadcast too large for one invocation (README "Broadcast at scale"). */
+  readonly fanout: ChatFunction;
 
   constructor(scope: Construct, id: string, props: ChatStackProps) {
     super(scope, id, props);
@@ -111,9 +113,13 @@ export class ChatStack extends Stack {
       createCloudWatchRole: settings.apiGatewayCloudWatchRole,
     });
     for (const [routeKey, fn] of Object.entries(this.functions)) this.allowManaging(fn, accessOf(routeKey));
+    this.fanout = this.fanoutFunction(settings);
+    for (const [routeKey, fn] of Object.entries(this.functions)) {
+      if (accessOf(routeKey).handsOff) this.allowHandingOff(fn);
+    }
     this.monitoring = new ChatMonitoring(this, 'Monitoring', {
       ...this.webSocket,
-      functions: monitoredFunctions(this.functions, this.connectAuthorizer),
+      functions: monitoredFunctions({ ...this.functions, fanout: this.fanout }, this.connectAuthorizer),
       alarmAction: this.alarmAction,
     });
     if (settings.publishPage) this.pageSite = publishPage(this, this.webSocket);
@@ -148,6 +154,68 @@ export class ChatStack extends Stack {
       }),
     );
     return fn;
+  }
+
+  /**
+   * The fan-out function: delivers one share of a large audience (a Scan segment, or a run of a
+   * room's members), then hands what is left on by invoking itself. Its name is fixed so that the
+   * message routes and the function itself can name it without a reference cycle. Lambda's own
+   * retries of an asynchronous invocation are off: a share run twice would deliver twice.
+   */
+  private fanoutFunction(settings: ChatStackSettings): ChatFunction {
+    const tables = { connections: this.connections.table, rooms: this.rooms.table };
+    const fn = this.addBroadcastFunction('Fanout', {
+      ...sizeOf('sendMessage'),
+      handlerFile: 'fanout',
+      description: 'Chat fan-out: one share of a large broadcast',
+      functionName: this.fanoutFunctionName,
+      environment: {
+        [LAMBDA_ENV.tableName]: tables.connections.tableName,
+        [LAMBDA_ENV.roomsTableName]: tables.rooms.tableName,
+        ...optional(LAMBDA_ENV.maxConcurrentDeliveries, settings.broadcastConcurrency),
+        ...optional(LAMBDA_ENV.pageSize, settings.connectionsPageSize),
+        ...chatEnvironment(settings),
+      },
+      logRetention: settings.logRetention,
+    });
+    fn.function.configureAsyncInvoke({ retryAttempts: 0 });
+    // A share pages through a Scan segment or a room's members, and removes those reported gone.
+    for (const [table, actions] of [
+      [tables.connections, ['dynamodb:DeleteItem', 'dynamodb:Scan']],
+      [tables.rooms, ['dynamodb:BatchWriteItem', 'dynamodb:Query']],
+    ] as const) {
+      fn.role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
+    }
+    this.allowTableKey(fn);
+    this.allowManaging(fn, { ...accessOf('sendMessage'), disconnects: false });
+    this.allowHandingOff(fn);
+    return fn;
+  }
+
+  /**
+   * `<stack>-fanout`: the stack name carries the stage, so two stages never claim the same name,
+   * and `stage` is bounded so that it fits Lambda's 64 characters (`readChatStackSettings`).
+   */
+  get fanoutFunctionName(): string {
+    return `${this.stackName}-fanout`;
+  }
+
+  /** Invoking the fan-out function (by name, asynchronously) and nothing else. */
+  private allowHandingOff(fn: ChatFunction): void {
+    fn.function.addEnvironment(LAMBDA_ENV.fanoutFunctionName, this.fanoutFunctionName);
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [
+          this.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: this.fanoutFunctionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
   }
 
   /** The function of one route, sized and configured for it, with its DynamoDB grants. */

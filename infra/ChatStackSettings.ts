@@ -143,8 +143,10 @@ export function readChatStackSettings(node: Node): ChatStackSettings {
   };
   const stage = stringContext(context, 'stage');
   // A stack name allows letters, digits and hyphens; a stage that fits one fits everything it names.
-  if (stage !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$/.test(stage)) {
-    throw new InvalidContextError('stage', stage, 'letters, digits and inner hyphens (at most 64)');
+  // At most 43 characters: the longest name it makes, `WebSocketChat-<stage>-fanout`, the fan-out
+  // function's, then fits Lambda's 64.
+  if (stage !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,41}[A-Za-z0-9])?$/.test(stage)) {
+    throw new InvalidContextError('stage', stage, 'letters, digits and inner hyphens (at most 43)');
   }
   const stageName = context('stageName') ?? stage ?? 'production';
   if (typeof stageName !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {

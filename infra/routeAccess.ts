@@ -25,6 +25,11 @@ export interface RouteAccess {
   readonly disconnects: boolean;
   /** Delivers to an audience: takes the broadcast tuning (concurrency, page size). */
   readonly fansOut: boolean;
+  /**
+   * Hands an audience over the fan-out threshold to the fan-out function (asynchronous Invoke):
+   * `Fanout.message`, which only BroadcastMessage calls. Presence events are delivered in place.
+   */
+  readonly handsOff: boolean;
 }
 
 /**
@@ -60,6 +65,7 @@ function access(...parts: Partial<RouteAccess>[]): RouteAccess {
     posts: parts.some((part) => part.posts === true),
     disconnects: parts.some((part) => part.disconnects === true),
     fansOut: parts.some((part) => part.fansOut === true),
+    handsOff: parts.some((part) => part.handsOff === true),
   };
 }
 
@@ -78,10 +84,12 @@ export const ROUTE_ACCESS: Readonly<Record<RouteKey, RouteAccess>> = {
   // Any frame no route accepts: RejectUnknownAction answers the sender alone.
   $default: access(ROUTER),
   // BroadcastMessage: the history numbers (UpdateItem of the counter) and stores (PutItem) the
-  // message, then the room's members get it, or every connection (Scan) when there is no room.
+  // message, then the room's members get it, or every connection (Scan) when there is no room;
+  // an audience over the fan-out threshold goes to the fan-out function instead.
   sendMessage: access(ROUTER, FANOUT, {
     connections: ['dynamodb:Scan'],
     rooms: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    handsOff: true,
   }),
   // JoinRoom: `joinRoom` adds the room to the row (UpdateItem, taken back by UpdateItem if the
   // membership write fails) and writes the membership (PutItem), then tells the room.

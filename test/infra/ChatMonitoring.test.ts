@@ -27,9 +27,10 @@ describe('ChatMonitoring', () => {
     });
   });
 
-  it('alarms on errors and throttles of every route’s function', () => {
-    for (const route of routeKeys) {
-      const functionName = { Ref: chat.functionId(route) };
+  it('alarms on errors and throttles of every route’s function and of the fan-out function', () => {
+    const functionIds = [...routeKeys.map(chat.functionId), chat.idOf(chat.stack.fanout.function)];
+    for (const id of functionIds) {
+      const functionName = { Ref: id };
       for (const metricName of ['Errors', 'Throttles']) {
         template.hasResourceProperties(ALARM, {
           Namespace: 'AWS/Lambda',
@@ -39,9 +40,17 @@ describe('ChatMonitoring', () => {
         });
       }
     }
-    // Two per function, two for the stage: nothing else, nothing missing (plus sendMessage's
-    // broadcast alarm, ChatStackBroadcast.test.ts).
-    template.resourceCountIs(ALARM, 2 * routeKeys.length + 2 + 1);
+    // Two per function, two for the stage: nothing else, nothing missing (plus sendMessage's and
+    // the fan-out function's near-timeout alarms, ChatStackBroadcast.test.ts).
+    template.resourceCountIs(ALARM, 2 * functionIds.length + 2 + 2);
+    for (const metricName of ['Errors', 'Throttles']) {
+      const alarms = template.findResources(ALARM, { Properties: { MetricName: metricName } });
+      expect(
+        Object.values(alarms)
+          .map((alarm) => alarm.Properties.Dimensions[0].Value.Ref)
+          .sort(),
+      ).toEqual([...functionIds].sort());
+    }
   });
 
   it('watches the $connect authorizer too, when there is one', () => {
@@ -52,7 +61,9 @@ describe('ChatMonitoring', () => {
       MetricName: 'Throttles',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: withAuthorizer.idOf(authorizer as never) } }],
     });
-    withAuthorizer.template.resourceCountIs(ALARM, 2 * routeKeys.length + 4 + 1);
+    // The routes' functions, the fan-out function and the authorizer, two each; the stage's two;
+    // two near-timeout alarms.
+    withAuthorizer.template.resourceCountIs(ALARM, 2 * (routeKeys.length + 2) + 2 + 2);
   });
 
   it('notifies nobody unless alarmTopicArn names a topic, and then on alarm and on recovery', () => {

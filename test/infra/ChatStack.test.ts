@@ -43,24 +43,28 @@ describe('ChatStack', () => {
     expect(Object.keys(stack.functions).sort()).toEqual([...routeKeys].sort());
   });
 
-  it('holds exactly the resources of the design: per route a function, role, policy, log group and route', () => {
+  it('holds exactly the resources of the design: per route a function, role, policy, log group and route, and the fan-out function', () => {
     const counts: Record<string, number> = {};
     for (const resource of Object.values(resources)) counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
     const routes = routeKeys.length;
+    // The fan-out function has a role, policy and log group too, but no route and no permission:
+    // only the roles granted lambda:InvokeFunction call it.
+    const functions = routes + 1;
     expect(counts).toEqual({
       'AWS::DynamoDB::Table': 2,
-      'AWS::Lambda::Function': routes,
+      'AWS::Lambda::Function': functions,
       'AWS::Lambda::Permission': routes,
-      'AWS::IAM::Role': routes,
-      'AWS::IAM::Policy': routes,
-      'AWS::Logs::LogGroup': routes + 1,
+      'AWS::Lambda::EventInvokeConfig': 1,
+      'AWS::IAM::Role': functions,
+      'AWS::IAM::Policy': functions,
+      'AWS::Logs::LogGroup': functions + 1,
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Route': routes,
       'AWS::ApiGatewayV2::Integration': routes,
       'AWS::ApiGatewayV2::Stage': 1,
-      // Errors and throttles of each function, the stage's two error alarms, and sendMessage's
-      // broadcast outgrowing its timeout (BroadcastAlarms); one dashboard.
-      'AWS::CloudWatch::Alarm': 2 * routes + 2 + 1,
+      // Errors and throttles of each function, the stage's two error alarms, and sendMessage's and
+      // the fan-out function's invocations outgrowing their timeout (BroadcastAlarms); one dashboard.
+      'AWS::CloudWatch::Alarm': 2 * functions + 2 + 2,
       'AWS::CloudWatch::Dashboard': 1,
     });
   });
@@ -220,14 +224,61 @@ describe('ChatStack', () => {
         ROOMS_TABLE: { Ref: roomsTableId },
         // Every route but $connect answers or tells someone through the management API.
         ...(route === '$connect' ? {} : { APIGW_MANAGEMENT_ENDPOINT: managementEndpoint }),
+        // Only sendMessage hands a large audience to the fan-out function (presence is delivered in place).
+        ...(route === 'sendMessage' ? { FANOUT_FUNCTION_NAME: 'WebSocketChat-fanout' } : {}),
       });
+    });
+  });
+
+  describe('fan-out function', () => {
+    const fanoutId = idOf(stack.fanout.function);
+
+    it('is named <stack>-fanout, runs the fanout handler as sendMessage is sized, with its own log group', () => {
+      expect(stack.fanoutFunctionName).toBe('WebSocketChat-fanout');
+      expect(resources[fanoutId]?.Properties).toEqual({
+        FunctionName: 'WebSocketChat-fanout',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 60,
+        Description: 'Chat fan-out: one share of a large broadcast',
+        LoggingConfig: { LogGroup: { Ref: idOf(stack.fanout.logGroup) } },
+        Role: { 'Fn::GetAtt': [idOf(stack.fanout.role), 'Arn'] },
+        Code: expect.anything(),
+        // Both tables (it reads parts of either and removes the gone), where to post, and its own
+        // name, for the continuation it hands on when its time runs short.
+        Environment: {
+          Variables: {
+            CONNECTIONS_TABLE: { Ref: connectionsTableId },
+            ROOMS_TABLE: { Ref: roomsTableId },
+            APIGW_MANAGEMENT_ENDPOINT: managementEndpoint,
+            FANOUT_FUNCTION_NAME: 'WebSocketChat-fanout',
+          },
+        },
+      });
+    });
+
+    it('is never retried by Lambda: a part run twice would reach its recipients twice', () => {
+      expect(Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'))).toEqual([
+        {
+          Type: 'AWS::Lambda::EventInvokeConfig',
+          Properties: { FunctionName: { Ref: fanoutId }, MaximumRetryAttempts: 0, Qualifier: '$LATEST' },
+        },
+      ]);
+    });
+
+    it('has no resource policy: API Gateway and other principals cannot invoke it', () => {
+      const permissions = template.findResources('AWS::Lambda::Permission');
+      expect(JSON.stringify(permissions)).not.toContain(fanoutId);
     });
   });
 
   describe('log groups', () => {
     it('every log group has a retention and goes with the stack', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(groups).toHaveLength(routeKeys.length + 1);
+      // One per function (the routes' and the fan-out's), and the stage's access log.
+      expect(groups).toHaveLength(routeKeys.length + 2);
       for (const group of groups) {
         expect(group.Properties.RetentionInDays).toBe(30);
         expect(group.DeletionPolicy).toBe('Delete');

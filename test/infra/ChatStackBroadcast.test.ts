@@ -12,24 +12,29 @@ describe('ChatStack broadcast functions', () => {
     }
   });
 
-  it('alarms when a sendMessage invocation nears its 60 s timeout', () => {
+  it('alarms when a sendMessage or fan-out invocation nears its 60 s timeout', () => {
     const chat = synthChatStack(noBundling);
+    const fanoutId = chat.idOf(chat.stack.fanout.function);
     // The monitoring alarms (errors, throttles) are ChatMonitoring's; here only the broadcast's own.
     const alarms = Object.values(chat.template.findResources('AWS::CloudWatch::Alarm')).filter(
       (alarm) => !['Errors', 'Throttles', 'IntegrationError', 'ExecutionError'].includes(alarm.Properties.MetricName),
     );
-    expect(alarms.map((alarm) => alarm.Properties)).toEqual([
+    const nearTimeout = (id: string) =>
       expect.objectContaining({
         Namespace: 'AWS/Lambda',
         MetricName: 'Duration',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: chat.functionId('sendMessage') } }],
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
         Statistic: 'Maximum',
         Period: 60,
         Threshold: 48_000,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-      }),
+      });
+    expect(alarms.map((alarm) => alarm.Properties)).toEqual([
+      nearTimeout(chat.functionId('sendMessage')),
+      nearTimeout(fanoutId),
     ]);
+    expect(chat.stack.broadcastAlarms).toHaveLength(2);
   });
 
   describe('with broadcastReservedConcurrency', () => {
@@ -41,17 +46,22 @@ describe('ChatStack broadcast functions', () => {
       expect(reserved).toBe(route === 'sendMessage' ? 50 : undefined);
     });
 
-    it('alarms at 80% of the reservation as well', () => {
-      chat.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ConcurrentExecutions',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: chat.functionId('sendMessage') } }],
-        Statistic: 'Maximum',
-        Threshold: 40,
-      });
+    it('reserves 50 for the fan-out function as well', () => {
+      expect(resources[chat.idOf(chat.stack.fanout.function)]?.Properties.ReservedConcurrentExecutions).toBe(50);
+    });
+
+    it('alarms at 80% of each reservation as well', () => {
       const concurrency = chat.template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { MetricName: 'ConcurrentExecutions' },
       });
-      expect(Object.keys(concurrency)).toHaveLength(1);
+      const watched = Object.values(concurrency).map((alarm) => {
+        expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 40 });
+        return alarm.Properties.Dimensions;
+      });
+      expect(watched).toEqual([
+        [{ Name: 'FunctionName', Value: { Ref: chat.functionId('sendMessage') } }],
+        [{ Name: 'FunctionName', Value: { Ref: chat.idOf(chat.stack.fanout.function) } }],
+      ]);
     });
   });
 
@@ -80,6 +90,7 @@ describe('ChatStack broadcast functions', () => {
       Dimensions: dimensions,
       Threshold: 8,
     });
-    expect(stack.broadcastAlarms).toHaveLength(2);
+    // sendMessage's, the fan-out function's, and the worker's.
+    expect(stack.broadcastAlarms).toHaveLength(3);
   });
 });

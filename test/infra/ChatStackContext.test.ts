@@ -22,9 +22,12 @@ describe('ChatStack with context', () => {
     maxRoomsPerConnection: '5',
     memberListCap: 200,
   });
+  // 'fanout': the fan-out function, which takes a share of a broadcast as the routes do.
   const variablesOf = (route: string) =>
     (
-      custom.template.toJSON().Resources[custom.functionId(route)].Properties.Environment as {
+      custom.template.toJSON().Resources[
+        route === 'fanout' ? custom.idOf(custom.stack.fanout.function) : custom.functionId(route)
+      ].Properties.Environment as {
         Variables: Record<string, unknown>;
       }
     ).Variables;
@@ -52,10 +55,10 @@ describe('ChatStack with context', () => {
     expect(text).not.toContain('/production/');
   });
 
-  it.each(routeKeys)('passes the broadcast tuning to %s only if it fans out', (route) => {
+  it.each([...routeKeys, 'fanout'])('passes the broadcast tuning to %s only if it fans out', (route) => {
     const Variables = variablesOf(route);
     const tuning = { BROADCAST_CONCURRENCY: '16', CONNECTIONS_PAGE_SIZE: '250' };
-    if (['sendMessage', 'joinRoom', 'leaveRoom', '$disconnect'].includes(route)) {
+    if (['sendMessage', 'joinRoom', 'leaveRoom', '$disconnect', 'fanout'].includes(route)) {
       expect(Variables).toMatchObject(tuning);
     } else {
       expect(Variables).not.toHaveProperty('BROADCAST_CONCURRENCY');
@@ -63,22 +66,26 @@ describe('ChatStack with context', () => {
     }
   });
 
-  it.each(routeKeys)('passes the chat settings that are set to %s, under their CHAT_ENV names', (route) => {
-    const chat = Object.fromEntries(
-      Object.entries(variablesOf(route)).filter(([name]) => (Object.values(CHAT_ENV) as string[]).includes(name)),
-    );
-    expect(chat).toEqual({
-      [CHAT_ENV.rateLimitPerSecond]: '0',
-      [CHAT_ENV.rateLimitBurst]: '30',
-      [CHAT_ENV.historyMaxMessages]: '500',
-      [CHAT_ENV.historyMaxAgeMs]: '3600000',
-      [CHAT_ENV.maxRoomsPerConnection]: '5',
-      [CHAT_ENV.memberListCap]: '200',
-    });
-  });
+  it.each([...routeKeys, 'fanout'])(
+    'passes the chat settings that are set to %s, under their CHAT_ENV names',
+    (route) => {
+      const chat = Object.fromEntries(
+        Object.entries(variablesOf(route)).filter(([name]) => (Object.values(CHAT_ENV) as string[]).includes(name)),
+      );
+      expect(chat).toEqual({
+        [CHAT_ENV.rateLimitPerSecond]: '0',
+        [CHAT_ENV.rateLimitBurst]: '30',
+        [CHAT_ENV.historyMaxMessages]: '500',
+        [CHAT_ENV.historyMaxAgeMs]: '3600000',
+        [CHAT_ENV.maxRoomsPerConnection]: '5',
+        [CHAT_ENV.memberListCap]: '200',
+      });
+    },
+  );
 
   it('sets the regional logging role when told to (-c apiGatewayCloudWatchRole=true)', () => {
     custom.template.resourceCountIs('AWS::ApiGateway::Account', 1);
-    custom.template.resourceCountIs('AWS::IAM::Role', routeKeys.length + 1);
+    // Each route's function's role, the fan-out function's, and the logging role.
+    custom.template.resourceCountIs('AWS::IAM::Role', routeKeys.length + 2);
   });
 });

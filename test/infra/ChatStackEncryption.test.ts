@@ -51,8 +51,8 @@ describe('ChatStack table encryption', () => {
       retained.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     });
 
-    it.each(routeKeys)('lets %s use the key through DynamoDB only', (route) => {
-      const roleId = chat.idOf(chat.functionOf(route).role);
+    it.each([...routeKeys, 'fanout'])('lets %s use the key through DynamoDB only', (route) => {
+      const roleId = chat.idOf((route === 'fanout' ? chat.stack.fanout : chat.functionOf(route)).role);
       const policies = Object.values(resources).filter(
         (resource) =>
           (resource.Properties.Roles as unknown[] | undefined)?.some(

@@ -9,6 +9,21 @@ const tableArns = {
   connections: { 'Fn::GetAtt': [idOf(stack.connections.table), 'Arn'] },
   rooms: { 'Fn::GetAtt': [idOf(stack.rooms.table), 'Arn'] },
 };
+/** The fan-out function's ARN, built from its fixed name: the only function any role may invoke. */
+const fanoutArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':lambda:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':function:WebSocketChat-fanout',
+    ],
+  ],
+};
 const connectionsArn = (method: string) => ({
   'Fn::Join': [
     '',
@@ -32,7 +47,14 @@ interface Grants {
   readonly posts: boolean;
   /** Message routes may cut a flooding sender (DELETE @connections). */
   readonly disconnects?: boolean;
+  /** Hands a large audience (or, for the fan-out function, its unfinished part) to the fan-out function. */
+  readonly invokesFanout?: boolean;
 }
+
+/** The functions whose grants are checked: each route's, and the fan-out function. */
+type Granted = RouteKey | 'fanout';
+const granted: readonly string[] = [...routeKeys, 'fanout'];
+const chatFunctionOf = (name: string) => (name === 'fanout' ? stack.fanout : functionOf(name));
 
 /**
  * What each route's code calls (read off the DynamoDB adapters), written out rather than imported:
@@ -40,7 +62,7 @@ interface Grants {
  * answer it (posts); a fan-out Queries the room and sweeps gone connections (DeleteItem,
  * BatchWriteItem of their memberships).
  */
-const expectedGrants: Record<RouteKey, Grants> = {
+const expectedGrants: Record<Granted, Grants> = {
   $connect: { connections: ['PutItem'], rooms: [], posts: false },
   $disconnect: { connections: ['DeleteItem'], rooms: ['BatchWriteItem', 'Query'], posts: true },
   $default: { connections: ['GetItem', 'UpdateItem'], rooms: [], posts: true, disconnects: true },
@@ -49,6 +71,7 @@ const expectedGrants: Record<RouteKey, Grants> = {
     rooms: ['BatchWriteItem', 'PutItem', 'Query', 'UpdateItem'],
     posts: true,
     disconnects: true,
+    invokesFanout: true,
   },
   joinRoom: {
     connections: ['DeleteItem', 'GetItem', 'UpdateItem'],
@@ -65,11 +88,20 @@ const expectedGrants: Record<RouteKey, Grants> = {
   setName: { connections: ['GetItem', 'UpdateItem'], rooms: ['UpdateItem'], posts: true, disconnects: true },
   listMembers: { connections: ['GetItem', 'UpdateItem'], rooms: ['Query'], posts: true, disconnects: true },
   history: { connections: ['GetItem', 'UpdateItem'], rooms: ['GetItem', 'Query'], posts: true, disconnects: true },
+  // A part is a Scan segment of connections or a run of a room's members (Query); the gone are
+  // removed (DeleteItem, BatchWriteItem of their memberships) and their rooms told (Query, POST).
+  // It reads no sender (no GetItem), stores nothing, and cuts no one (no DELETE @connections).
+  fanout: {
+    connections: ['DeleteItem', 'Scan'],
+    rooms: ['BatchWriteItem', 'Query'],
+    posts: true,
+    invokesFanout: true,
+  },
 };
 
 /** The statements a route's policy must hold, in the order the stack adds them. */
 function expectedStatements(route: string): unknown[] {
-  const grants = expectedGrants[route as RouteKey];
+  const grants = expectedGrants[route as Granted];
   const dynamo = (actions: readonly string[], resource: unknown) => ({
     Action: actions.length === 1 ? `dynamodb:${actions[0]}` : actions.map((action) => `dynamodb:${action}`),
     Effect: 'Allow',
@@ -79,7 +111,7 @@ function expectedStatements(route: string): unknown[] {
     {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Effect: 'Allow',
-      Resource: { 'Fn::GetAtt': [idOf(functionOf(route).logGroup), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [idOf(chatFunctionOf(route).logGroup), 'Arn'] },
     },
     ...(grants.connections.length > 0 ? [dynamo(grants.connections, tableArns.connections)] : []),
     ...(grants.rooms.length > 0 ? [dynamo(grants.rooms, tableArns.rooms)] : []),
@@ -92,6 +124,7 @@ function expectedStatements(route: string): unknown[] {
           },
         ]
       : []),
+    ...(grants.invokesFanout ? [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: fanoutArn }] : []),
   ];
 }
 
@@ -103,11 +136,11 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [v
 
 describe('ChatStack IAM', () => {
   it('has an expectation for every route and a route for every expectation', () => {
-    expect(Object.keys(expectedGrants).sort()).toEqual([...routeKeys].sort());
+    expect(Object.keys(expectedGrants).sort()).toEqual([...granted].sort());
   });
 
-  it.each(routeKeys)('grants %s exactly the actions its use case performs, on exact resources', (route) => {
-    const roleId = idOf(functionOf(route).role);
+  it.each(granted)('grants %s exactly the actions its use case performs, on exact resources', (route) => {
+    const roleId = idOf(chatFunctionOf(route).role);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
       (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
     );
@@ -138,6 +171,20 @@ describe('ChatStack IAM', () => {
         expect(text, `wildcard resource in ${JSON.stringify(statement)}`).not.toContain('*');
       }
     }
+  });
+
+  it('lets sendMessage and the fan-out function invoke the fan-out function, and nothing else', () => {
+    const invoking = statements.filter((statement) =>
+      asList(statement.Action).some((action) => String(action).startsWith('lambda:')),
+    );
+    expect(invoking).toEqual([
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: fanoutArn },
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: fanoutArn },
+    ]);
+    // The ARN names the very function the stack deploys.
+    expect(resources[idOf(stack.fanout.function)]?.Properties.FunctionName).toBe('WebSocketChat-fanout');
+    // Only the route that hands off is told the name; presence routes deliver in place.
+    for (const route of routeKeys) expect(accessOf(route).handsOff).toBe(route === 'sendMessage');
   });
 
   it('refuses to build a route that has no grants rather than guess them', () => {

@@ -48,7 +48,7 @@ describe('readChatStackSettings', () => {
     ['stage', 'my stage'],
     ['stage', 'dev_1'],
     ['stage', '-dev'],
-    ['stage', ''.padEnd(65, 'a')],
+    ['stage', ''.padEnd(44, 'a')],
     ['tableEncryption', 'kms'],
     ['broadcastReservedConcurrency', 0],
     ['stageName', 'my stage'],

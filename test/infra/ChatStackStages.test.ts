@@ -46,9 +46,25 @@ describe('ChatStack stages', () => {
   it('sets no physical name that two stages in one region could both claim', () => {
     const devNames = fixedNames(dev.template.toJSON().Resources);
     const prodNames = fixedNames(prod.template.toJSON().Resources);
-    // The API name is the only fixed name, and it carries the stage.
-    expect(devNames).toEqual(['AWS::ApiGatewayV2::Api.Name="WebSocketChat-dev"']);
-    expect(prodNames).toEqual(['AWS::ApiGatewayV2::Api.Name="WebSocketChat-prod"']);
+    // The API's and the fan-out function's (which others invoke by name) are the only fixed
+    // names, and both carry the stage.
+    expect(devNames).toEqual([
+      'AWS::ApiGatewayV2::Api.Name="WebSocketChat-dev"',
+      'AWS::Lambda::Function.FunctionName="WebSocketChat-dev-fanout"',
+    ]);
+    expect(prodNames).toEqual([
+      'AWS::ApiGatewayV2::Api.Name="WebSocketChat-prod"',
+      'AWS::Lambda::Function.FunctionName="WebSocketChat-prod-fanout"',
+    ]);
+  });
+
+  it('names the fan-out function within Lambda’s 64 characters for the longest stage allowed', () => {
+    const longest = 'a'.repeat(43);
+    const { stack, template } = synthChatStack({ ...noBundling, stage: longest });
+    const name = `WebSocketChat-${longest}-fanout`;
+    expect(name).toHaveLength(64);
+    expect(stack.fanoutFunctionName).toBe(name);
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: name });
   });
 
   it('synthesizes two stages side by side in one app, as two stacks', () => {

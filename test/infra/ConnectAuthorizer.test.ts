@@ -182,13 +182,16 @@ describe('$connect authorizer', () => {
       const counts: Record<string, number> = {};
       for (const { Type } of Object.values(resourcesOf(chat))) counts[Type] = (counts[Type] ?? 0) + 1;
       const routes = routeKeys.length;
+      // The routes' functions, the fan-out function, and the authorizer.
+      const functions = routes + 2;
       expect(counts).toMatchObject({
-        'AWS::Lambda::Function': routes + 1,
+        'AWS::Lambda::Function': functions,
+        // API Gateway may invoke each route's function and the authorizer, not the fan-out function.
         'AWS::Lambda::Permission': routes + 1,
         // Each function's role, the authorizer's among them (no account logging role by default).
-        'AWS::IAM::Role': routes + 1,
-        'AWS::IAM::Policy': routes + 1,
-        'AWS::Logs::LogGroup': routes + 2,
+        'AWS::IAM::Role': functions,
+        'AWS::IAM::Policy': functions,
+        'AWS::Logs::LogGroup': functions + 1,
         'AWS::ApiGatewayV2::Authorizer': 1,
       });
     });

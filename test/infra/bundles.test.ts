@@ -19,7 +19,8 @@ const run = promisify(execFile);
  */
 const invoker = `
 const { handler } = require(process.argv[1]);
-handler(JSON.parse(process.argv[2]), {}).then(
+const context = { getRemainingTimeInMillis: () => 60000 };
+handler(JSON.parse(process.argv[2]), context).then(
   (result) => { process.stdout.write('\\n' + JSON.stringify(result)); process.exit(0); },
   (error) => { console.error(error); process.exit(1); },
 );`;
@@ -98,8 +99,8 @@ describe('the bundles CDK deploys', () => {
    * name, the stage's endpoint) replaced by its local stand-in: a variable a function lacks in
    * the stack is lacking here too.
    */
-  const environmentOf = (route: string): Record<string, string> => {
-    const { Variables } = resources[chat.functionId(route)].Properties.Environment as {
+  const environmentOf = (logicalId: string): Record<string, string> => {
+    const { Variables } = resources[logicalId].Properties.Environment as {
       Variables: Record<string, unknown>;
     };
     const local: Record<string, string> = {
@@ -111,17 +112,25 @@ describe('the bundles CDK deploys', () => {
       Object.entries(Variables).map(([name, value]) => {
         if (typeof value === 'string') return [name, value];
         const stand = local[name];
-        if (stand === undefined) throw new Error(`${route}: no local stand-in for ${name}=${JSON.stringify(value)}`);
+        if (stand === undefined)
+          throw new Error(`${logicalId}: no local stand-in for ${name}=${JSON.stringify(value)}`);
         return [name, stand];
       }),
     );
   };
 
   /** Runs `payload` through the bundle of its route's function; returns what it answered and posted. */
-  const invoke = async (payload: ReturnType<typeof event>) => {
-    const route = payload.requestContext.routeKey;
+  const invoke = (payload: ReturnType<typeof event>) =>
+    invokeFunction(chat.functionId(payload.requestContext.routeKey), payload) as Promise<{
+      result: { statusCode: number };
+      posts: Post[];
+    }>;
+
+  /** Runs `payload` through the bundle of the function `logicalId`, in the environment the stack gives it. */
+  const invokeFunction = async (logicalId: string, payload: unknown) => {
     management.posts.length = 0;
-    const { stdout } = await run(process.execPath, ['-e', invoker, chat.bundleOf(route), JSON.stringify(payload)], {
+    const bundle = chat.bundleOfFunction(logicalId);
+    const { stdout } = await run(process.execPath, ['-e', invoker, bundle, JSON.stringify(payload)], {
       env: {
         PATH: process.env.PATH,
         // The runtime resolves SDK v3 from outside the bundle; here, the project's node_modules.
@@ -131,11 +140,11 @@ describe('the bundles CDK deploys', () => {
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         DYNAMODB_ENDPOINT: dynamo.endpoint,
-        ...environmentOf(route),
+        ...environmentOf(logicalId),
       },
     });
     const answer = stdout.trim().split('\n').at(-1) ?? '';
-    return { result: JSON.parse(answer) as { statusCode: number }, posts: [...management.posts] };
+    return { result: JSON.parse(answer) as unknown, posts: [...management.posts] };
   };
   const postsTo = (posts: readonly Post[], id: string) =>
     posts.filter((post) => post.path === path(id)).map((post) => post.body);
@@ -236,6 +245,23 @@ describe('the bundles CDK deploys', () => {
         complete: true,
       },
     ]);
+  });
+
+  it('the fan-out function delivers its part of every connection, as sendMessage hands it', async () => {
+    const fanoutId = chat.idOf(chat.stack.fanout.function);
+    // Its own bundle, built from the fanout handler, not one of the routes'.
+    const routeCodes = routeKeys.map((route) => JSON.stringify(resources[chat.functionId(route)].Properties.Code));
+    expect(routeCodes).not.toContain(JSON.stringify(resources[fanoutId].Properties.Code));
+    const message = { id: 'm-fanout', room: null, from: { name: 'alice' }, ts: Date.now(), data: 'to a part' };
+    const { result, posts } = await invokeFunction(fanoutId, {
+      endpoint: management.endpoint,
+      event: { kind: 'message', message, own: false },
+      part: { room: null, cursor: { segment: 0, of: 1 } },
+      replyTo: { id: ANN, format: 'text' },
+    });
+    expect(result).toEqual({ delivered: 2, gone: 0, unreached: 0, handedOn: false });
+    expect(postsTo(posts, ANN)).toEqual(['to a part']);
+    expect(json(posts, BOB)).toEqual([expect.objectContaining({ type: 'message', room: null, data: 'to a part' })]);
   });
 
   it('leaveRoom ends a membership, answers left and tells the json members', async () => {

@@ -37,7 +37,8 @@ describe('npx cdk synth', () => {
       Outputs: Record<string, unknown>;
     };
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(routeKeys.length);
+    // One per route, and the fan-out function.
+    expect(functions).toHaveLength(routeKeys.length + 1);
     expect(Object.keys(template.Outputs)).toEqual(
       expect.arrayContaining(['WebSocketUrl', 'ManagementEndpoint', 'ConnectionsTableName', 'RoomsTableName']),
     );
