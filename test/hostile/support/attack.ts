@@ -17,7 +17,7 @@ export async function underAttack(
   attack: () => Promise<void>,
   minimumMs = 1000,
 ): Promise<AttackReport> {
-  const probe = await Probe.start(target.url);
+  const probe = await Probe.start(target.url, target.ordersPerSender);
   const monitor = new ProcessMonitor(target.process.child.pid as number, target.httpUrl);
   const started = Date.now();
   const outcome = await attack().then(

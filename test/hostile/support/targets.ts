@@ -9,6 +9,8 @@ export interface RunningTarget {
   /** A plain HTTP URL on the same port, whose answer time shows whether the event loop turns. */
   readonly httpUrl: string;
   readonly process: ChatProcess;
+  /** False where the shape promises no per-sender order (API Gateway runs a connection's messages concurrently). */
+  readonly ordersPerSender: boolean;
   /** Kills the process (if still running) and releases what the target used. */
   release(): Promise<void>;
 }
@@ -50,12 +52,18 @@ const dist = (file: string) =>
 
 const httpOf = (url: string) => `${new URL(url).origin.replace('ws:', 'http:')}/health`;
 
-async function spawnTarget(file: string, env: Record<string, string>, release = async () => {}) {
+async function spawnTarget(
+  file: string,
+  env: Record<string, string>,
+  release = async () => {},
+  ordersPerSender = true,
+) {
   const process = await spawnChatProcess([dist(file)], env);
   return {
     url: process.url,
     httpUrl: httpOf(process.url),
     process,
+    ordersPerSender,
     async release() {
       await process.stop('SIGKILL');
       await release();
@@ -89,5 +97,5 @@ export const clusterNode = (redisUrl: () => string, scale: Scale): HostileShape 
 export const awsLocal = (scale: Scale): HostileShape => ({
   name: 'aws-local',
   ...scale,
-  start: (env = {}) => spawnTarget('aws-local.js', env),
+  start: (env = {}) => spawnTarget('aws-local.js', env, async () => {}, false),
 });
