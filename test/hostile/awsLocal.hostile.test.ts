@@ -22,5 +22,7 @@ hostileSuite(
     // Each room message is ten signed posts: a hundred clients chatting keep the workers busy.
     crowd: 100,
     capsPerAddress: false,
+    // The handler cuts a flooder with DELETE @connections, which the stage answers with a normal close.
+    cutCloseCode: 1000,
   }),
 );

@@ -35,6 +35,8 @@ export interface HostileShape {
   readonly slowTinyFlood?: boolean;
   /** Ordinary clients chatting in rooms of ten beside a flooder. */
   readonly crowd: number;
+  /** The close code of a connection the server cuts: 1008 (policy), unless the shape closes it otherwise. */
+  readonly cutCloseCode?: number;
   /** False where the shape has no per-address connection cap (API Gateway has none). */
   readonly capsPerAddress?: boolean;
 }
