@@ -199,7 +199,8 @@ describe('LocalWebSocketApi', () => {
       expect(local.api.budget.maxRunning).toBe(6);
       expect(local.api.loadOf(flooderId)?.inFlight).toBeLessThanOrEqual(4);
       // The socket stopped being read: the flood sits in the client's buffers (TCP pushes back).
-      expect(local.api.loadOf(flooderId)?.waiting).toBeLessThanOrEqual(8 + 2);
+      // One socket read (64 KiB) may hold four such frames beyond the point where reading paused.
+      expect(local.api.loadOf(flooderId)?.waiting).toBeLessThanOrEqual(8 + 4);
       expect(flooder.socket.bufferedAmount).toBeGreaterThan(flood * frame.length * 0.5);
       expect(local.api.loadOf(otherId)?.waiting).toBeLessThanOrEqual(10);
       slow.release();
