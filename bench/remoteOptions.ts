@@ -1,28 +1,16 @@
 import { isIP } from 'node:net';
+import type { BenchOptions } from './options.js';
 
 /**
  * What `npm run bench -- --url <wss://…>` measures: a chat that is already running, typically a
  * deployed AWS stage. Every figure is bounded, and nothing has a default that points anywhere:
  * the URL is always given on the command line.
  */
-export interface RemoteOptions {
+export interface RemoteOptions
+  extends Pick<BenchOptions, 'clients' | 'senders' | 'messages' | 'warmup' | 'payload' | 'window' | 'rate' | 'outDir'> {
   readonly url: string;
-  /** Connections held open for the run. */
-  readonly clients: number;
-  /** How many of the clients send. */
-  readonly senders: number;
-  /** Messages each sender sends in the measured round. */
-  readonly messages: number;
-  /** Messages each sender sends first, unmeasured (cold starts of the functions land here). */
-  readonly warmup: number;
-  readonly payload: number;
-  /** Messages one sender may have sent and not yet received back. */
-  readonly window: number;
-  /** Messages per second over all senders; 0 for as fast as the window allows. */
-  readonly rate: number;
   /** Longest the measured round may take; what has not arrived by then counts as lost. */
   readonly durationS: number;
-  readonly outDir: string;
 }
 
 /** Bounds of each integer option: [least, most, default]. */

@@ -18,6 +18,15 @@ import { type Artifacts, SCENARIOS, type Scenario, type Target } from './scenari
  */
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const WORK = join(ROOT, 'bench', '.build');
+/** How the bench bundles its own processes: ESM for Node 20, packages left to node_modules. */
+const BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning',
+} as const;
 /** Descriptors each child may need: the scale scenario's clients plus headroom. */
 const headroom = (options: BenchOptions) =>
   Math.max(options.scaleClients, options.clients, options.awsClients, options.roomClients) + 1024;
@@ -36,12 +45,7 @@ async function prepare(options: BenchOptions): Promise<{ artifacts: Artifacts; l
     },
     outdir: WORK,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
+    ...BUNDLE,
   });
   const profileDir = resolve(ROOT, options.outDir, 'profiles');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
@@ -128,12 +132,7 @@ async function mainRemote(argv: readonly string[]): Promise<void> {
   await build({
     entryPoints: [join(ROOT, 'bench/loadgen.ts')],
     outfile: loadgen,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
+    ...BUNDLE,
   });
   process.stderr.write(`bench: ${options.clients} clients against the given URL ...\n`);
   const measured = await measureRemote(options, loadgen);
