@@ -304,7 +304,9 @@ export class RedisRoomRelay {
     const rooms = new Map<string, Array<Pending & { kind: 'message' }>>();
     for (const { pending } of this.acknowledged) {
       const key = roomKey(pending.draft.room);
-      rooms.set(key, [...(rooms.get(key) ?? []), pending]);
+      const sent = rooms.get(key);
+      if (sent === undefined) rooms.set(key, [pending]);
+      else sent.push(pending);
     }
     for (const [key, sent] of rooms) {
       const room = key === '' ? null : (key as RoomName);
