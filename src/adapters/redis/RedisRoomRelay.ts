@@ -8,7 +8,7 @@ import type { RedisMessageHistory } from './RedisMessageHistory.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
 import { RoomSequencer } from './RoomSequencer.js';
 import { decodeEnvelope, encodePresence, type MessageEnvelope, type RoomEnvelope } from './roomEnvelope.js';
-import { SequenceFilter } from './SequenceFilter.js';
+import { DEFAULT_LATE_WINDOW, SequenceFilter } from './SequenceFilter.js';
 import { withTimeout } from './withTimeout.js';
 
 export interface RedisRoomRelayOptions {
@@ -67,6 +67,7 @@ const refused = (error: unknown): boolean =>
  */
 export class RedisRoomRelay {
   private readonly heldFrames: HeldFrames<Pending>;
+  private readonly lateWindow: number;
   private originSequence = 0;
   private open = true;
   private generation = 0;
@@ -74,7 +75,7 @@ export class RedisRoomRelay {
   /** Nodes listening when the link was lost: a resume waits for as many to listen again. */
   private listenersBeforeLoss = 1;
   private readonly sequencer = new RoomSequencer();
-  private readonly presenceSeen = new SequenceFilter();
+  private readonly presenceSeen: SequenceFilter;
   /** Per room, each origin's messages delivered: a copy stored again after a failover is not delivered twice. */
   private readonly messagesSeen = new Map<string, SequenceFilter>();
   /**
@@ -91,7 +92,11 @@ export class RedisRoomRelay {
   private handler: RelayedEventHandler = { deliver: async () => {} };
 
   constructor(private readonly options: RedisRoomRelayOptions) {
-    this.heldFrames = new HeldFrames(options.maxHeldFrames ?? 1000, options.maxHeldBytes ?? 16 * 1024 * 1024);
+    const maxHeldFrames = options.maxHeldFrames ?? 1000;
+    this.heldFrames = new HeldFrames(maxHeldFrames, options.maxHeldBytes ?? 16 * 1024 * 1024);
+    // A node's late or resent publications are among its last held and acknowledged ones.
+    this.lateWindow = Math.max(DEFAULT_LATE_WINDOW, 4 * maxHeldFrames);
+    this.presenceSeen = new SequenceFilter(this.lateWindow);
   }
 
   /** Listens to the global channel and follows the links' state; `handler` gets what arrives. */
@@ -344,7 +349,7 @@ export class RedisRoomRelay {
     const arrival = this.sequencer.arrive(key, epoch, sequence);
     if (arrival.action === 'drop') return;
     if (arrival.action === 'fill') await this.recover(draft.room, epoch, arrival.from, arrival.to);
-    const seen = this.messagesSeen.get(key) ?? new SequenceFilter();
+    const seen = this.messagesSeen.get(key) ?? new SequenceFilter(this.lateWindow);
     this.messagesSeen.set(key, seen);
     if (seen.accept(envelope.origin, envelope.originSequence).duplicate) {
       // Delivered before under another number (stored again by a promoted replica): skip, keep counting.

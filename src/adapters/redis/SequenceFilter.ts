@@ -1,50 +1,54 @@
-/** What a sequence number tells about one sender's stream. */
-export interface SequenceVerdict {
-  /** Seen before: drop it. */
-  readonly duplicate: boolean;
-  /** Numbers skipped since the highest seen (frames late or lost in transit). */
-  readonly missing: number;
-}
-
-/** Numbers skipped by one sender that may still arrive late, at most this many (oldest forgotten first). */
-export const MAX_LATE_NUMBERS = 10_000;
+/** How far below a sender's highest number a number may arrive late and still be news, by default. */
+export const DEFAULT_LATE_WINDOW = 10_000;
 
 interface SenderState {
   highest: number;
-  /** Numbers below `highest` not seen yet, in the order they were skipped. */
-  readonly skipped: Set<number>;
+  /** Numbers seen within the window below `highest`, in the order they arrived. */
+  readonly seen: Set<number>;
 }
 
 /**
- * Tells repeats from news in each sender's numbered stream (1, 2, 3...). A number above the
- * highest seen is news, and the numbers it skips are remembered: on a Redis Cluster, a shard that
- * fails over holds some of a sender's publications while later ones get through, so the held ones
- * arrive late, under lower numbers, and must still be delivered once. A number at or below the
- * highest is news only if it was skipped and not seen since. The late numbers one sender may
- * leave open are bounded (`MAX_LATE_NUMBERS`), so a stream with a large hole costs bounded memory.
+ * Tells repeats from news in the numbered streams of the cluster's nodes. Each node numbers all
+ * it publishes with one counter, so the numbers one room sees from a node rise with gaps (the
+ * node's publications to other rooms). On a Redis Cluster, a shard that fails over holds some of
+ * a node's publications while later ones get through, and a node sends again what a demoted
+ * master acknowledged but never passed on: a number may arrive late, and may arrive twice.
+ *
+ * So the filter remembers the numbers it saw within `window` below the highest: one seen before
+ * is a repeat, one not seen is news, whatever its order. A number further below the highest
+ * than the window is a copy of something long delivered: no node holds or resends that many
+ * publications (the relay's hold and its record of acknowledged ones are bounded well below).
+ * Each arrival costs one set insertion and, amortised, one deletion; one sender's record holds
+ * at most `window` numbers, and gaps cost nothing.
  */
 export class SequenceFilter {
   private readonly senders = new Map<string, SenderState>();
 
-  accept(sender: string, sequence: number): SequenceVerdict {
+  constructor(private readonly window = DEFAULT_LATE_WINDOW) {}
+
+  /** Whether `sequence` from `sender` was seen before (or is too old to tell): drop it if so. */
+  accept(sender: string, sequence: number): { readonly duplicate: boolean } {
     const state = this.senders.get(sender);
     if (state === undefined) {
-      this.senders.set(sender, { highest: sequence, skipped: new Set() });
-      return { duplicate: false, missing: 0 };
+      this.senders.set(sender, { highest: sequence, seen: new Set([sequence]) });
+      return NEWS;
     }
-    if (sequence <= state.highest) {
-      return { duplicate: !state.skipped.delete(sequence), missing: 0 };
+    if (sequence <= state.highest - this.window || state.seen.has(sequence)) return REPEAT;
+    state.seen.add(sequence);
+    if (sequence > state.highest) state.highest = sequence;
+    this.forgetOld(state);
+    return NEWS;
+  }
+
+  /** Drops, oldest arrival first, what fell below the window, and what exceeds its size. */
+  private forgetOld(state: SenderState): void {
+    const floor = state.highest - this.window;
+    for (const number of state.seen) {
+      if (number > floor && state.seen.size <= this.window) break;
+      state.seen.delete(number);
     }
-    const missing = sequence - state.highest - 1;
-    for (let late = Math.max(state.highest + 1, sequence - MAX_LATE_NUMBERS); late < sequence; late++) {
-      state.skipped.add(late);
-    }
-    // Sets iterate in insertion order: the oldest skipped numbers go first.
-    for (const oldest of state.skipped) {
-      if (state.skipped.size <= MAX_LATE_NUMBERS) break;
-      state.skipped.delete(oldest);
-    }
-    state.highest = sequence;
-    return { duplicate: false, missing };
   }
 }
+
+const NEWS = { duplicate: false } as const;
+const REPEAT = { duplicate: true } as const;
