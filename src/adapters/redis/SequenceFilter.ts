@@ -26,6 +26,12 @@ interface SenderState {
 export class SequenceFilter {
   private readonly senders = new Map<string, SenderState>();
 
+  /** Whether `sequence` of `sender` was accepted before (without accepting it). */
+  seen(sender: string, sequence: number): boolean {
+    const state = this.senders.get(sender);
+    return state !== undefined && sequence <= state.highest && !state.skipped.has(sequence);
+  }
+
   accept(sender: string, sequence: number): SequenceVerdict {
     const state = this.senders.get(sender);
     if (state === undefined) {

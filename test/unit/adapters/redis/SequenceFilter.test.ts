@@ -46,4 +46,20 @@ describe('SequenceFilter', () => {
       expect(filter.accept('a', 2).duplicate).toBe(true);
     });
   });
+
+  describe('seen', () => {
+    it('tells what was accepted without accepting anything', () => {
+      const filter = new SequenceFilter();
+      expect(filter.seen('a', 1)).toBe(false);
+      filter.accept('a', 1);
+      filter.accept('a', 3);
+      expect([filter.seen('a', 1), filter.seen('a', 2), filter.seen('a', 3), filter.seen('a', 4)]).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(filter.accept('a', 2).duplicate).toBe(false);
+    });
+  });
 });
