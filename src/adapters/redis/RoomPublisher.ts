@@ -57,7 +57,11 @@ const refused = (error: unknown): boolean =>
  */
 export class RoomPublisher {
   private readonly heldFrames: HeldFrames<Pending>;
-  /** The last origin sequence given in each room this node sent to. */
+  /**
+   * The last origin sequence given in each room this node sent to. Kept for the node's life (one
+   * number per room): starting a room again at 1 while Redis still records a higher one would
+   * make its next messages look like repeats.
+   */
   private readonly roomSequences = new Map<string, number>();
   private presenceSequence = 0;
   private open = true;

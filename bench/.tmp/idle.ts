@@ -1,0 +1,13 @@
+import { redisCpuSeconds, startRedis, startRedisCluster } from '../processes.js';
+const cluster = await startRedisCluster(3);
+const single = await startRedis();
+const port = Number(new URL(single.url).port);
+await new Promise((r) => setTimeout(r, 2000));
+const a0 = await redisCpuSeconds(cluster.ports);
+const b0 = await redisCpuSeconds([port]);
+await new Promise((r) => setTimeout(r, 10_000));
+const a1 = await redisCpuSeconds(cluster.ports);
+const b1 = await redisCpuSeconds([port]);
+console.log(`idle 10 s: 3-master cluster ${(a1 - a0).toFixed(3)} s CPU, one Redis ${(b1 - b0).toFixed(3)} s CPU`);
+await cluster.stop();
+await single.process.stop();
