@@ -50,6 +50,8 @@ export function combineRuns(runs: readonly Measurement[]): Measurement {
     serverCpuSeconds: mid((run) => run.serverCpuSeconds),
     serverCpuMicrosPerDelivery: mid((run) => run.serverCpuMicrosPerDelivery),
     backingCpuSeconds: mid((run) => run.backingCpuSeconds),
+    redisCpuSeconds: mid((run) => run.redisCpuSeconds),
+    redisCpuMicrosPerMessage: mid((run) => run.redisCpuMicrosPerMessage),
     loadGeneratorCpuSeconds: mid((run) => run.loadGeneratorCpuSeconds),
     rssIdleBytes: mid((run) => run.rssIdleBytes),
     rssPerIdleConnectionBytes: mid((run) => run.rssPerIdleConnectionBytes),

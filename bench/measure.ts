@@ -3,6 +3,7 @@ import type { DeliveryReport } from './DeliveryTracker.js';
 import { LoadGenerator } from './LoadGenerator.js';
 import { sampleAfterGc } from './memory.js';
 import type { BenchOptions } from './options.js';
+import { redisCpuSeconds } from './processes.js';
 import { sampleProcesses } from './procStats.js';
 import type { Artifacts, Deployment, Load, Scenario, Target } from './scenarios.js';
 
@@ -21,6 +22,10 @@ export interface Measurement {
   readonly serverCpuSeconds: number;
   readonly serverCpuMicrosPerDelivery: number;
   readonly backingCpuSeconds: number;
+  /** CPU the Redis servers report of themselves (`INFO cpu`, user + system) over the round; NaN without Redis. */
+  readonly redisCpuSeconds: number;
+  /** That CPU per message sent (not per delivery: Redis handles each message once); NaN without Redis. */
+  readonly redisCpuMicrosPerMessage: number;
   /** The load generator's CPU over the measured round: near one core means it set the pace. */
   readonly loadGeneratorCpuSeconds: number;
   /** Server RSS with every client connected and idle. */
@@ -84,9 +89,13 @@ export async function measure(
     if (load.warmup > 0) {
       await loadgen.round({ ...round, messages: load.warmup, timeoutMs: options.roundTimeoutMs });
     }
+    const redisPorts = deployment.redisPorts ?? [];
+    const redisBefore = redisPorts.length > 0 ? await redisCpuSeconds(redisPorts) : Number.NaN;
     const before = [sampleProcesses(pids), sampleProcesses(backingPids), sampleProcesses([loadgen.pid])] as const;
     const result = await loadgen.round({ ...round, messages: load.messages, timeoutMs: options.roundTimeoutMs });
     const after = [sampleProcesses(pids), sampleProcesses(backingPids), sampleProcesses([loadgen.pid])] as const;
+    const redisCpu = redisPorts.length > 0 ? (await redisCpuSeconds(redisPorts)) - redisBefore : Number.NaN;
+    const messagesSent = load.senders * load.messages;
     const deliveries = result.report.delivered;
     const serverCpuSeconds = after[0].cpuSeconds - before[0].cpuSeconds;
     return {
@@ -102,6 +111,8 @@ export async function measure(
       serverCpuSeconds,
       serverCpuMicrosPerDelivery: deliveries === 0 ? Number.NaN : (serverCpuSeconds * 1e6) / deliveries,
       backingCpuSeconds: after[1].cpuSeconds - before[1].cpuSeconds,
+      redisCpuSeconds: redisCpu,
+      redisCpuMicrosPerMessage: (redisCpu * 1e6) / messagesSent,
       loadGeneratorCpuSeconds: after[2].cpuSeconds - before[2].cpuSeconds,
       rssIdleBytes: idle.rssBytes,
       rssPerIdleConnectionBytes: (idle.rssBytes - beforeClients.rssBytes) / (load.clients - firstClients || 1),
@@ -118,4 +129,5 @@ export async function measure(
 async function stopAll(deployment: Deployment): Promise<void> {
   await Promise.all(deployment.servers.map((server) => server.stop()));
   await Promise.all(deployment.backing.map((backing) => backing.stop()));
+  await deployment.cleanup?.();
 }

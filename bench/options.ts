@@ -42,6 +42,7 @@ export interface BenchOptions {
 export const ALL_SCENARIOS = [
   'standalone',
   'cluster',
+  'cluster-shards',
   'aws-local',
   'scale',
   'rooms',

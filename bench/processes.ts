@@ -1,5 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** A child process the bench started, with the tail of what it wrote, stopped by its pid. */
 export interface BenchProcess {
@@ -150,4 +154,72 @@ export async function startRedis(timeoutMs = 10_000): Promise<{ process: BenchPr
   );
   const { process: started } = await startProcess('redis-server', child, /Ready to accept connections/, timeoutMs);
   return { process: started, url: `redis://127.0.0.1:${port}` };
+}
+
+const runFile = promisify(execFile);
+
+/** A Redis Cluster of memory-only masters (no replicas) on free loopback ports. */
+export interface BenchRedisCluster {
+  readonly processes: readonly BenchProcess[];
+  readonly ports: readonly number[];
+  /** `host:port,...`, as `REDIS_CLUSTER_NODES` takes it. */
+  readonly seeds: string;
+  /** Stops the servers and removes their cluster files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `masters` redis-servers with `--cluster-enabled yes`, joins them with `redis-cli
+ * --cluster create` (the slots split evenly), and resolves once every one reports the cluster ok.
+ */
+export async function startRedisCluster(masters: number, timeoutMs = 20_000): Promise<BenchRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-cluster-'));
+  const processes: BenchProcess[] = [];
+  const ports: number[] = [];
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      const child = spawn(
+        process.env.REDIS_SERVER ?? 'redis-server',
+        // The cluster bus gets a port of its own: port + 10000 may be taken, or past 65535.
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+          ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
+          ...['--cluster-port', String(await freePort())],
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const { process: started } = await startProcess(`redis-shard-${i}`, child, /Ready to accept connections/, 10_000);
+      processes.push(started);
+      ports.push(port);
+    }
+    const addresses = ports.map((port) => `127.0.0.1:${port}`);
+    await runFile('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    const deadline = Date.now() + timeoutMs;
+    for (const port of ports) {
+      while (!(await redisCli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) {
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster on ${addresses.join(',')} never became ok`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return { processes, ports, seeds: addresses.join(','), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  async function stop(): Promise<void> {
+    await Promise.all(processes.map((started) => started.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function redisCli(port: number, ...args: string[]): Promise<string> {
+  return runFile('redis-cli', ['-p', String(port), ...args]).then(({ stdout }) => stdout);
+}
+
+/** CPU seconds (user + system) each Redis reports of itself (`INFO cpu`), summed over `ports`. */
+export async function redisCpuSeconds(ports: readonly number[]): Promise<number> {
+  const infos = await Promise.all(ports.map((port) => redisCli(port, 'INFO', 'cpu')));
+  const field = (info: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return infos.reduce((sum, info) => sum + field(info, 'used_cpu_sys') + field(info, 'used_cpu_user'), 0);
 }

@@ -113,6 +113,7 @@ const ROWS: readonly Row[] = [
   { label: 'server CPU (s)', value: (m) => fix(m.serverCpuSeconds) },
   { label: 'load generator CPU (s)', value: (m) => fix(m.loadGeneratorCpuSeconds) },
   { label: 'Redis CPU (s)', value: (m) => (m.backingCpuSeconds > 0 ? fix(m.backingCpuSeconds) : '-') },
+  { label: 'Redis CPU per message sent (µs, INFO cpu)', value: (m) => fix(m.redisCpuMicrosPerMessage, 1) },
   { label: 'server peak RSS (MiB)', value: (m) => mib(m.peakRssBytes) },
   { label: `connect time, all clients (ms)`, value: (m) => int(m.connectMs) },
   {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './options.js';
 import { probeCrossNode } from './probeCrossNode.js';
-import { type BenchProcess, startNodeServer, startRedis } from './processes.js';
+import { type BenchProcess, startNodeServer, startRedis, startRedisCluster } from './processes.js';
 import { type ClientShape, PLAIN_CLIENTS } from './protocol.js';
 import { type RatioTargets, TARGETS } from './report.js';
 
@@ -29,6 +29,10 @@ export interface Deployment {
   readonly backing: readonly BenchProcess[];
   /** Where clients connect, taken in turn. */
   readonly urls: readonly string[];
+  /** Ports of the Redis servers, whose own CPU count (`INFO cpu`) is read around the round. */
+  readonly redisPorts?: readonly number[];
+  /** Run after the processes stopped (temporary files). */
+  readonly cleanup?: () => Promise<void>;
 }
 
 /** Where the bench finds what it runs. */
@@ -118,29 +122,90 @@ const cluster: Scenario = {
   unavailable: standalone.unavailable,
   async start(target, artifacts) {
     const redis = await startRedis();
-    const servers: BenchProcess[] = [];
-    const urls: string[] = [];
-    try {
-      const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceCluster;
-      for (let node = 0; node < CLUSTER_NODES; node++) {
-        const name = `cluster-${target}-${node}`;
-        const started = await startNodeServer(
-          name,
-          script,
-          { REDIS_URL: redis.url },
-          {
-            openFiles: artifacts.openFiles,
-            nodeArgs: artifacts.nodeArgs(name),
-          },
-        );
-        servers.push(started.process);
-        urls.push(started.url);
-      }
-    } catch (error) {
-      await Promise.all([...servers, redis.process].map((process) => process.stop()));
+    const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceCluster;
+    const nodes = await startNodes(
+      `cluster-${target}`,
+      CLUSTER_NODES,
+      script,
+      { REDIS_URL: redis.url },
+      artifacts,
+    ).catch(async (error: unknown) => {
+      await redis.process.stop();
       throw error;
+    });
+    return { ...nodes, backing: [redis.process] };
+  },
+  probe: (deployment) => probeCrossNode(deployment),
+};
+
+/** `count` nodes running `script` with `env`, started one after the other; all stopped if one fails. */
+async function startNodes(
+  name: string,
+  count: number,
+  script: string,
+  env: Record<string, string>,
+  artifacts: Artifacts,
+): Promise<{ servers: BenchProcess[]; urls: string[] }> {
+  const servers: BenchProcess[] = [];
+  const urls: string[] = [];
+  try {
+    for (let node = 0; node < count; node++) {
+      const started = await startNodeServer(`${name}-${node}`, script, env, {
+        openFiles: artifacts.openFiles,
+        nodeArgs: artifacts.nodeArgs(`${name}-${node}`),
+      });
+      servers.push(started.process);
+      urls.push(started.url);
     }
-    return { servers, backing: [redis.process], urls };
+  } catch (error) {
+    await Promise.all(servers.map((process) => process.stop()));
+    throw error;
+  }
+  return { servers, urls };
+}
+
+const SHARDED_NODES = 4;
+const SHARDS = 3;
+
+/**
+ * Whether a Redis Cluster carries more than one Redis: the rooms load on four of our nodes,
+ * against a cluster of three masters (sharded pub/sub, each room on its shard) or one Redis.
+ */
+const clusterShards: Scenario = {
+  name: 'cluster-shards',
+  note: `${SHARDED_NODES} of our nodes, clients in rooms, every room busy; ours: a Redis Cluster of ${SHARDS} masters (SPUBLISH, each room on its shard); reference: the same nodes on one Redis. Redis CPU is each server's own (INFO cpu), summed`,
+  // The room load is defined further down, with the single-node room scenarios.
+  load: (options) => roomLoad(options),
+  unavailable: standalone.unavailable,
+  async start(target, artifacts) {
+    const script = ourServer(artifacts);
+    if (target === 'reference') {
+      const redis = await startRedis();
+      const port = Number(new URL(redis.url).port);
+      const nodes = await startNodes(
+        'shards-reference',
+        SHARDED_NODES,
+        script,
+        { REDIS_URL: redis.url },
+        artifacts,
+      ).catch(async (error: unknown) => {
+        await redis.process.stop();
+        throw error;
+      });
+      return { ...nodes, backing: [redis.process], redisPorts: [port] };
+    }
+    const redis = await startRedisCluster(SHARDS);
+    const nodes = await startNodes(
+      'shards-ours',
+      SHARDED_NODES,
+      script,
+      { REDIS_CLUSTER_NODES: redis.seeds },
+      artifacts,
+    ).catch(async (error: unknown) => {
+      await redis.stop();
+      throw error;
+    });
+    return { ...nodes, backing: redis.processes, redisPorts: redis.ports, cleanup: redis.stop };
   },
   probe: (deployment) => probeCrossNode(deployment),
 };
@@ -237,6 +302,7 @@ const scaleV2: Scenario = {
 export const SCENARIOS: readonly Scenario[] = [
   standalone,
   cluster,
+  clusterShards,
   awsLocal,
   scale,
   rooms,

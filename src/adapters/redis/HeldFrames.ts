@@ -52,6 +52,11 @@ export class HeldFrames<T> {
     }
   }
 
+  /** Whether any frame held holds a payload that `test` accepts. */
+  some(test: (payload: T) => boolean): boolean {
+    return this.frames.some((frame) => test(frame.payload));
+  }
+
   /** Frames waiting to be sent, oldest first. */
   unsent(): HeldFrame<T>[] {
     return this.frames.filter((frame) => !frame.sent);

@@ -29,7 +29,25 @@ export interface RedisMessageHistoryOptions {
 export interface Publishing {
   readonly channel: string;
   readonly origin: string;
+  /** The origin's own number for its messages to this room: 1, 2, 3... */
   readonly originSequence: number;
+  /** The origin sequence that must be stored before this one: its predecessor unless given lower. */
+  readonly after?: number;
+}
+
+/**
+ * The append script refused a message because the one before it from the same origin is not
+ * stored: it overtook it, or the record of it was lost with a failed master. Nothing was stored.
+ */
+export class OriginGapError extends Error {
+  readonly code = 'ORIGIN_GAP';
+
+  constructor(
+    /** The origin's last stored sequence in the room. */
+    readonly recorded: number,
+  ) {
+    super(`an earlier message of this origin is not stored (recorded ${recorded})`);
+  }
 }
 
 /** A room counter's state: its epoch and the last sequence it gave. */
@@ -40,10 +58,11 @@ export interface RoomCounter {
 
 type StreamEntry = [id: string, fields: string[]];
 
-/** A stored message and the node that sent it ('' when appended without one). */
-interface Stored {
+/** A stored message, the node that sent it ('' when appended without one) and its number there. */
+export interface StoredMessage {
   readonly message: ChatMessage;
   readonly origin: string;
+  readonly originSequence: number;
 }
 
 const append = new RedisScript(APPEND_SCRIPT);
@@ -74,7 +93,15 @@ export class RedisMessageHistory implements MessageHistory {
   async prepare(): Promise<void> {
     const { redis } = this.options;
     redis.on('ready', () => void append.load(redis).catch(() => {}));
-    await append.load(redis);
+    await this.load();
+  }
+
+  /**
+   * Caches the append script on every master now: a replica promoted in a Redis Cluster failover
+   * has an empty script cache, and the cluster client reports no new link for it.
+   */
+  load(): Promise<void> {
+    return append.load(this.options.redis);
   }
 
   async append(draft: MessageDraft): Promise<ChatMessage> {
@@ -85,7 +112,8 @@ export class RedisMessageHistory implements MessageHistory {
 
   /**
    * Runs the append script: numbers and stores `draft`, and publishes it when `publishing` says
-   * where. Resolves with the sequence and epoch, or undefined when the origin sent it before.
+   * where. Resolves with the sequence and epoch, or undefined when the origin sent it before;
+   * rejects with `OriginGapError` when the origin's previous message is not stored yet.
    */
   async store(draft: MessageDraft, publishing?: Publishing): Promise<RoomCounter | undefined> {
     const { keys } = this.options;
@@ -104,9 +132,11 @@ export class RedisMessageHistory implements MessageHistory {
         encodeDraft(draft),
         Math.max(maxAgeMs, 60_000),
         usesShardChannels(this.options.redis) ? 'SPUBLISH' : 'PUBLISH',
+        publishing === undefined ? 0 : (publishing.after ?? publishing.originSequence - 1),
       ],
     )) as [string | number, string | number];
     const latest = Number(reply[0]);
+    if (latest === -1) throw new OriginGapError(Number(reply[1]));
     return latest === 0 ? undefined : { epoch: String(reply[1]), latest };
   }
 
@@ -160,8 +190,13 @@ export class RedisMessageHistory implements MessageHistory {
   }
 
   /** `range`, with the node each message came from ('' when appended without one). */
-  async entries(room: RoomName | null, from: number, to: number, limit = Number.MAX_SAFE_INTEGER): Promise<Stored[]> {
-    const stored: Stored[] = [];
+  async entries(
+    room: RoomName | null,
+    from: number,
+    to: number,
+    limit = Number.MAX_SAFE_INTEGER,
+  ): Promise<StoredMessage[]> {
+    const stored: StoredMessage[] = [];
     let start = `0-${from}`;
     while (stored.length < limit) {
       const count = Math.min(limit - stored.length, 1000);
@@ -176,13 +211,14 @@ export class RedisMessageHistory implements MessageHistory {
   }
 
   /** The entries as messages, without those past the maximum age. */
-  private fresh(room: RoomName | null, entries: StreamEntry[]): Stored[] {
+  private fresh(room: RoomName | null, entries: StreamEntry[]): StoredMessage[] {
     const cutoff = this.now() - this.retention.maxAgeMs;
-    const stored: Stored[] = [];
+    const stored: StoredMessage[] = [];
     for (const [id, fields] of entries) {
       const draft = JSON.parse(fields[3] as string) as MessageDraft;
       if (draft.ts < cutoff) continue;
-      stored.push({ message: { id: formatMessageId(Number(id.slice(2))), ...draft, room }, origin: fields[5] ?? '' });
+      const message = { id: formatMessageId(Number(id.slice(2))), ...draft, room };
+      stored.push({ message, origin: fields[5] ?? '', originSequence: Number(fields[7] ?? 0) });
     }
     return stored;
   }

@@ -8,6 +8,8 @@ export type Arrival =
 interface RoomPosition {
   epoch: string | undefined;
   last: number;
+  /** Where the room stood when this node began listening: nothing before it is this node's. */
+  since: { epoch: string | undefined; last: number };
 }
 
 /**
@@ -21,7 +23,8 @@ export class RoomSequencer {
 
   /** Starts following `room` from whatever arrives next. */
   follow(room: string): void {
-    if (!this.rooms.has(room)) this.rooms.set(room, { epoch: undefined, last: 0 });
+    if (!this.rooms.has(room))
+      this.rooms.set(room, { epoch: undefined, last: 0, since: { epoch: undefined, last: 0 } });
   }
 
   /** Where `room` stood when this node began listening, unless something arrived since. */
@@ -30,6 +33,7 @@ export class RoomSequencer {
     if (position === undefined || position.epoch !== undefined) return;
     position.epoch = epoch;
     position.last = last;
+    position.since = { epoch, last };
   }
 
   forget(room: string): void {
@@ -64,8 +68,30 @@ export class RoomSequencer {
     }
   }
 
+  /**
+   * Moves `room` back to `last`: a replica promoted after a failover lacked the numbers above it
+   * and gives them to new messages, which this node has still to deliver.
+   */
+  rewind(room: string, epoch: string, last: number): void {
+    const position = this.rooms.get(room);
+    if (position === undefined || position.epoch !== epoch) return;
+    position.last = Math.min(position.last, last);
+  }
+
+  /** The lowest number of `epoch` this node may have to deliver in `room`. */
+  firstOwn(room: string, epoch: string): number {
+    const since = this.rooms.get(room)?.since;
+    return since !== undefined && since.epoch === epoch ? since.last + 1 : Number(epoch) + 1;
+  }
+
+  /** The rooms followed. */
+  followed(): IterableIterator<string> {
+    return this.rooms.keys();
+  }
+
   /** Where `room` stands, for a check against the room's counter after a lost link. */
   position(room: string): { readonly epoch: string | undefined; readonly last: number } | undefined {
-    return this.rooms.get(room);
+    const position = this.rooms.get(room);
+    return position === undefined ? undefined : { epoch: position.epoch, last: position.last };
   }
 }

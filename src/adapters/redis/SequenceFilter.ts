@@ -26,6 +26,12 @@ export class SequenceFilter {
 
   constructor(private readonly window = DEFAULT_LATE_WINDOW) {}
 
+  /** Whether `sequence` of `sender` was accepted before, or is too old to tell (without accepting it). */
+  seen(sender: string, sequence: number): boolean {
+    const state = this.senders.get(sender);
+    return state !== undefined && (sequence <= state.highest - this.window || state.seen.has(sequence));
+  }
+
   /** Whether `sequence` from `sender` was seen before (or is too old to tell): drop it if so. */
   accept(sender: string, sequence: number): { readonly duplicate: boolean } {
     const state = this.senders.get(sender);
@@ -33,7 +39,7 @@ export class SequenceFilter {
       this.senders.set(sender, { highest: sequence, seen: new Set([sequence]) });
       return NEWS;
     }
-    if (sequence <= state.highest - this.window || state.seen.has(sequence)) return REPEAT;
+    if (this.seen(sender, sequence)) return REPEAT;
     state.seen.add(sequence);
     if (sequence > state.highest) state.highest = sequence;
     this.forgetOld(state);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeRedis,
   connectRedis,
+  OriginGapError,
   RedisKeys,
   RedisMessageHistory,
   RedisRoomRelay,
@@ -101,6 +102,38 @@ describe('RedisRoomRelay after a failover to a replica that lags', () => {
     expect(b.messages().map((message) => message.data)).toEqual(['one', 'two', 'three']);
   });
 
+  it('delivers a new message under a number the nodes delivered before, when its sender saw no failover', async () => {
+    redis = await spawnRedisServer();
+    const keys = new RedisKeys(uniquePrefix('promoted'));
+    const [a, b] = [await startRelay(redis.url, keys), await startRelay(redis.url, keys)];
+    for (const text of ['1', '2', '3', '4', '5']) await a.relay.publish({ kind: 'message', draft: draft(text) });
+    await eventually(() => b.messages().length === 5);
+    const admin = testClient(redis.url);
+    try {
+      // The successor lacks the last two messages: their numbers, their entries, their sender's record.
+      const ids = b.messages().map((message) => Number(message.id));
+      await admin.hincrby(keys.roomSequence(null), 'n', -2);
+      await admin.xdel(keys.roomLog(null), `0-${ids[3]}`, `0-${ids[4]}`);
+      await admin.call('XSETID', keys.roomLog(null), `0-${ids[2]}`);
+      const [sender] = Object.keys(await admin.hgetall(keys.roomOrigins(null))) as [string];
+      await admin.hset(keys.roomOrigins(null), sender, 3);
+    } finally {
+      admin.disconnect();
+    }
+    // A node that sent nothing during the failover keeps its link and raises no counter: its
+    // messages take the numbers of the two lost ones, and a third misses one of them live.
+    const writer = await connectRedis(redis.url, { role: 'commands' });
+    connections.push(writer);
+    const history = new RedisMessageHistory({ redis: writer, keys });
+    const channel = keys.roomChannel(null);
+    await history.store(draft('new 1'), { channel: '', origin: 'other', originSequence: 1 });
+    await history.store(draft('new 2'), { channel, origin: 'other', originSequence: 2 });
+    await eventually(() => b.messages().length === 7);
+    await delay(100);
+    expect(b.messages().map((message) => message.data)).toEqual(['1', '2', '3', '4', '5', 'new 1', 'new 2']);
+    expect(b.events.filter((event) => event.kind === 'lost')).toEqual([]);
+  });
+
   it('delivers once a message the replica stores again under a new number', async () => {
     redis = await spawnRedisServer();
     const keys = new RedisKeys(uniquePrefix('promoted'));
@@ -118,5 +151,36 @@ describe('RedisRoomRelay after a failover to a replica that lags', () => {
     await eventually(() => receiver.messages().some((message) => message.data === 'next'));
     await delay(100);
     expect(receiver.messages().map((message) => message.data)).toEqual(['once', 'next']);
+  });
+});
+
+describe('RedisMessageHistory.store with an origin', () => {
+  it("stores an origin's messages to a room in its order only, each once", async () => {
+    redis = await spawnRedisServer();
+    const keys = new RedisKeys(uniquePrefix('origin'));
+    const writer = await connectRedis(redis.url, { role: 'commands' });
+    connections.push(writer);
+    const history = new RedisMessageHistory({ redis: writer, keys });
+    const publishing = { channel: '', origin: 'sender' };
+    await history.store(draft('first'), { ...publishing, originSequence: 1 });
+    // The third overtook the second (a script cache miss answered late): refused, nothing stored.
+    await expect(history.store(draft('third'), { ...publishing, originSequence: 3 })).rejects.toEqual(
+      expect.objectContaining({ code: 'ORIGIN_GAP', recorded: 1 }),
+    );
+    expect(await history.store(draft('second'), { ...publishing, originSequence: 2 })).toBeDefined();
+    expect(await history.store(draft('third'), { ...publishing, originSequence: 3 })).toBeDefined();
+    expect(await history.store(draft('second'), { ...publishing, originSequence: 2 })).toBeUndefined();
+    // Lost for good (acknowledged too long ago to send again): the sender skips them explicitly.
+    await expect(history.store(draft('sixth'), { ...publishing, originSequence: 6 })).rejects.toBeInstanceOf(
+      OriginGapError,
+    );
+    expect(await history.store(draft('sixth'), { ...publishing, originSequence: 6, after: 3 })).toBeDefined();
+    const stored = await history.entries(null, 0, Number.MAX_SAFE_INTEGER);
+    expect(stored.map(({ message, originSequence }) => [message.data, originSequence])).toEqual([
+      ['first', 1],
+      ['second', 2],
+      ['third', 3],
+      ['sixth', 6],
+    ]);
   });
 });

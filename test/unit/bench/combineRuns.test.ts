@@ -19,6 +19,8 @@ function run(cpu: number, lost: number): Measurement {
     serverCpuSeconds: cpu,
     serverCpuMicrosPerDelivery: cpu,
     backingCpuSeconds: 0,
+    redisCpuSeconds: Number.NaN,
+    redisCpuMicrosPerMessage: Number.NaN,
     loadGeneratorCpuSeconds: 0,
     rssIdleBytes: cpu,
     rssPerIdleConnectionBytes: cpu,

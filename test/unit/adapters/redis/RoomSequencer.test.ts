@@ -31,4 +31,20 @@ describe('RoomSequencer', () => {
       expect(sequencer.position('r')).toEqual({ epoch: '100', last: 110 });
     });
   });
+
+  describe('rewind', () => {
+    it("goes back within the epoch, never forward; what is this node's starts where listening began", () => {
+      const sequencer = new RoomSequencer();
+      sequencer.follow('r');
+      sequencer.start('r', '100', 104);
+      sequencer.delivered('r', '100', 110);
+      sequencer.rewind('r', '100', 107);
+      expect(sequencer.arrive('r', '100', 108)).toEqual({ action: 'deliver' });
+      sequencer.rewind('r', '100', 120);
+      sequencer.rewind('r', '900', 101);
+      expect(sequencer.position('r')).toEqual({ epoch: '100', last: 107 });
+      expect(sequencer.firstOwn('r', '100')).toBe(105);
+      expect(sequencer.firstOwn('r', '900')).toBe(901);
+    });
+  });
 });

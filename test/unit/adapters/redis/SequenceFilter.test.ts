@@ -56,4 +56,15 @@ describe('SequenceFilter', () => {
       expect(filter.accept('a', 2).duplicate).toBe(true);
     });
   });
+
+  describe('seen', () => {
+    it('tells what was accepted without accepting anything', () => {
+      const filter = new SequenceFilter();
+      expect(filter.seen('a', 1)).toBe(false);
+      filter.accept('a', 1);
+      filter.accept('a', 3);
+      expect([1, 2, 3, 4].map((n) => filter.seen('a', n))).toEqual([true, false, true, false]);
+      expect(filter.accept('a', 2).duplicate).toBe(false);
+    });
+  });
 });
