@@ -11,6 +11,7 @@ import {
   slowClientLimits,
   webSocketServerOptions,
 } from '../../adapters/ws/index.js';
+import type { ConnectionsMethod } from '../lambda/routeAccess.js';
 import {
   type ConnectionFacts,
   connectEvent,
@@ -19,12 +20,14 @@ import {
   lambdaContext,
   messageEvent,
   newConnectionId,
+  newRequestId,
 } from './events.js';
 import { InvocationBudget } from './InvocationBudget.js';
-import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
+import { type ConnectionWork, LocalConnection, type RoutedMessage } from './LocalConnection.js';
 import { authorizeUpgrade, type LocalAuthorizer } from './localAuthorizer.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
+import { type Throttle, TokenBucket } from './TokenBucket.js';
 
 /** API Gateway's integration timeout. */
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -54,6 +57,20 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly maxInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
+  /**
+   * The account's throttle, which every request draws on: upgrades, client messages and
+   * `@connections` calls (429 `LimitExceededException` to the latter). None when absent.
+   */
+  readonly accountThrottle?: Throttle;
+  /**
+   * The stage's default route throttling, applied to each route (its own bucket per route key, as
+   * API Gateway applies default route settings to every route): a throttled upgrade is refused
+   * with 429, a throttled message is answered with API Gateway's error frame and invokes nothing.
+   * None when absent.
+   */
+  readonly stageThrottle?: Throttle;
+  /** New connections per second (the account's WebSocket quota): past it, upgrades get 429. None when absent. */
+  readonly newConnectionsThrottle?: Throttle;
   /** Added to every Management API call, as the network to a real API Gateway would. */
   readonly managementLatencyMs?: number;
   /** A handler that threw or the emulator itself failed; the connection carries on. */
@@ -85,12 +102,24 @@ export class LocalWebSocketApi {
   private readonly subprotocols = new WeakMap<IncomingMessage, string>();
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
+  /** The account's throttle: see `accountThrottle`; its `throttled` counts every request it refused. */
+  readonly account: TokenBucket;
+  /** The stage's bucket of each route key, made on the route's first request. */
+  private readonly routeBuckets = new Map<string, TokenBucket>();
+  /** New connections per second. */
+  readonly newConnections: TokenBucket;
+  /** What the stage refused for its route throttling, and what `@connections` refused for the account's. */
+  readonly throttled = { upgrades: 0, messages: 0, managementCalls: 0 };
+  /** ManageConnections grants by access key id: the emulated functions'. */
+  private grants: ReadonlyMap<string, readonly ConnectionsMethod[]> = new Map();
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
     this.inbound = inboundLimits(options);
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
     this.budget = new InvocationBudget(options.maxInvocations ?? 64);
+    this.account = new TokenBucket(options.accountThrottle ?? UNTHROTTLED);
+    this.newConnections = new TokenBucket(options.newConnectionsThrottle ?? UNTHROTTLED);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -109,6 +138,8 @@ export class LocalWebSocketApi {
           stage: options.stage,
           maxMessageBytes: options.maxMessageBytes,
           lookup: (id) => this.connections.get(id),
+          grantsOf: (accessKeyId) => this.grants.get(accessKeyId),
+          admit: () => this.admitManagementCall(),
         });
       delayed.then(serve).catch((error: unknown) => {
         this.options.onError?.(error, '@connections');
@@ -124,6 +155,14 @@ export class LocalWebSocketApi {
   setRoutes(routes: RouteTable, authorizer?: LocalAuthorizer): void {
     this.routes = routes;
     this.authorizer = authorizer;
+  }
+
+  /**
+   * The `@connections` methods each function may call, by the access key id it signs with; a
+   * key not listed (a test's, an operator's) is not checked.
+   */
+  setGrants(grants: ReadonlyMap<string, readonly ConnectionsMethod[]>): void {
+    this.grants = grants;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -170,6 +209,11 @@ export class LocalWebSocketApi {
     const url = new URL(request.url ?? '/', 'http://local');
     if (this.closing || url.pathname !== `/${this.options.stage}` || this.routes.$default === undefined) {
       return refuse(socket, this.closing ? 503 : 403);
+    }
+    // Before the authorizer and `$connect`, as API Gateway throttles before invoking anything.
+    if (!this.newConnections.take() || !this.admit('$connect')) {
+      this.throttled.upgrades++;
+      return refuse(socket, 429);
     }
     const facts: ConnectionFacts = {
       connectionId: newConnectionId(),
@@ -220,7 +264,11 @@ export class LocalWebSocketApi {
       if (!connection.guard.admit() || isBinary || this.closing) return;
       this.deadlines.touch(ws);
       connection.touch();
-      connection.queue.push(data.toString());
+      const body = data.toString();
+      const routeKey = selectRoute(body, this.routes);
+      // Throttled as it arrives, before it waits for anything: API Gateway refuses it at once.
+      if (this.admit(routeKey)) connection.queue.push({ routeKey, body });
+      else this.refuseThrottled(connection);
     });
     ws.once('close', (code: number, reason: Buffer) => {
       connection.guard.dispose();
@@ -234,7 +282,7 @@ export class LocalWebSocketApi {
 
   /** One connection's next piece of work: a message's route, or `$disconnect` after all of them. */
   private run(connection: LocalConnection, work: ConnectionWork): Promise<void> | undefined {
-    if (typeof work !== 'string') {
+    if ('code' in work) {
       const event = disconnectEvent(connection.facts, work.code, work.reason);
       return this.invoke('$disconnect', event).then(work.done, work.done);
     }
@@ -242,15 +290,20 @@ export class LocalWebSocketApi {
     return this.closing ? undefined : this.dispatch(connection, work);
   }
 
-  private async dispatch(connection: LocalConnection, body: string): Promise<void> {
-    const routeKey = selectRoute(body, this.routes);
+  /** A message the stage or the account throttled: API Gateway's error frame, and no invocation. */
+  private refuseThrottled(connection: LocalConnection): void {
+    this.throttled.messages++;
+    connection.send(gatewayErrorFrame('Too Many Requests', connection.facts.connectionId, newRequestId()));
+  }
+
+  private async dispatch(connection: LocalConnection, { routeKey, body }: RoutedMessage): Promise<void> {
     const event = messageEvent(connection.facts, routeKey, body);
     const status = await this.invoke(routeKey, event);
     // API Gateway tells the client when its integration failed outright.
     if ((status === 502 || status === 504) && connection.open) {
       const { connectionId, requestId } = event.requestContext;
       const message = status === 504 ? 'Endpoint request timed out' : 'Internal server error';
-      connection.send(JSON.stringify({ message, connectionId, requestId }));
+      connection.send(gatewayErrorFrame(message, connectionId, requestId));
     }
   }
 
@@ -291,6 +344,23 @@ export class LocalWebSocketApi {
     }
   }
 
+  /** A `@connections` call takes a token of the account's throttle, or is counted throttled. */
+  private admitManagementCall(): boolean {
+    if (this.account.take()) return true;
+    this.throttled.managementCalls++;
+    return false;
+  }
+
+  /** A request of `routeKey` takes a token of its route's bucket on the stage, then one of the account's. */
+  private admit(routeKey: string): boolean {
+    let bucket = this.routeBuckets.get(routeKey);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.options.stageThrottle ?? UNTHROTTLED);
+      this.routeBuckets.set(routeKey, bucket);
+    }
+    return bucket.take() && this.account.take();
+  }
+
   private countPost(response: ServerResponse): void {
     const { stats } = this;
     stats.posts++;
@@ -313,6 +383,17 @@ export class LocalWebSocketApi {
 interface IntegrationResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, unknown>>;
+}
+
+const UNTHROTTLED: Throttle = { ratePerSecond: 0, burst: 1 };
+
+/**
+ * The frame API Gateway sends a client when it could not run the message's integration, in its
+ * own spacing: `{"message": "Internal server error", "connectionId":"…", "requestId":"…"}`. For
+ * a throttled message the text is "Too Many Requests", the 429 reason its throttling docs give.
+ */
+function gatewayErrorFrame(message: string, connectionId: string, requestId: string): string {
+  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
 }
 
 /** A header of an integration response, whatever its case; only a non-empty string counts. */

@@ -49,6 +49,11 @@ export function newConnectionId(): string {
   return shortId();
 }
 
+/** A request id, in the same alphabet. */
+export function newRequestId(): string {
+  return shortId();
+}
+
 const shortId = () => {
   let id = '';
   while (id.length < 15) {
