@@ -77,7 +77,7 @@ describe('LocalWebSocketApi throttling and grants', () => {
         // Both the name and the status are what the SDK's retry strategy classifies as throttling.
         expect(error).toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 429 } });
       }
-      expect(local.api.throttled.managementCalls).toBe(refused.length);
+      expect(local.api.throttles.throttled.managementCalls).toBe(refused.length);
       await client.waitForFrames(passed);
     });
 
@@ -108,7 +108,7 @@ describe('LocalWebSocketApi throttling and grants', () => {
       await Promise.all(receivers.map((receiver) => receiver.waitForFrames(perReceiver)));
       for (const receiver of receivers) expect(new Set(receiver.frames).size).toBe(perReceiver);
       expect(gateway.stats.throttledRetries).toBeGreaterThan(0);
-      expect(gateway.stats.throttledRetries).toBe(local.api.throttled.managementCalls);
+      expect(gateway.stats.throttledRetries).toBe(local.api.throttles.throttled.managementCalls);
       expect(gateway.stats.undelivered).toBe(0);
     });
   });
@@ -134,7 +134,7 @@ describe('LocalWebSocketApi throttling and grants', () => {
       await connect(2);
       await expect(ChatClient.connect(local.url)).rejects.toThrow(/429/);
       expect(events.filter((event) => event.requestContext.eventType === 'CONNECT')).toHaveLength(2);
-      expect(local.api.throttled.upgrades).toBe(1);
+      expect(local.api.throttles.throttled.upgrades).toBe(1);
     });
   });
 

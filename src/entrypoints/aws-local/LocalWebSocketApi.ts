@@ -16,6 +16,7 @@ import {
   type ConnectionFacts,
   connectEvent,
   disconnectEvent,
+  gatewayErrorFrame,
   type LocalWebSocketEvent,
   lambdaContext,
   messageEvent,
@@ -24,10 +25,10 @@ import {
 } from './events.js';
 import { InvocationBudget } from './InvocationBudget.js';
 import { type ConnectionWork, LocalConnection, type RoutedMessage } from './LocalConnection.js';
+import { LocalThrottles, type LocalThrottlesOptions } from './LocalThrottles.js';
 import { authorizeUpgrade, type LocalAuthorizer } from './localAuthorizer.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
-import { type Throttle, TokenBucket } from './TokenBucket.js';
 
 /** API Gateway's integration timeout. */
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -41,7 +42,10 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partial<SlowClientLimits> {
+export interface LocalWebSocketApiOptions
+  extends Partial<InboundLimits>,
+    Partial<SlowClientLimits>,
+    LocalThrottlesOptions {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
@@ -57,20 +61,6 @@ export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partia
   readonly maxInvocations?: number;
   /** How long an integration may run before API Gateway gives up on it (29 s). */
   readonly integrationTimeoutMs?: number;
-  /**
-   * The account's throttle, which every request draws on: upgrades, client messages and
-   * `@connections` calls (429 `LimitExceededException` to the latter). None when absent.
-   */
-  readonly accountThrottle?: Throttle;
-  /**
-   * The stage's default route throttling, applied to each route (its own bucket per route key, as
-   * API Gateway applies default route settings to every route): a throttled upgrade is refused
-   * with 429, a throttled message is answered with API Gateway's error frame and invokes nothing.
-   * None when absent.
-   */
-  readonly stageThrottle?: Throttle;
-  /** New connections per second (the account's WebSocket quota): past it, upgrades get 429. None when absent. */
-  readonly newConnectionsThrottle?: Throttle;
   /** Added to every Management API call, as the network to a real API Gateway would. */
   readonly managementLatencyMs?: number;
   /** A handler that threw or the emulator itself failed; the connection carries on. */
@@ -102,14 +92,12 @@ export class LocalWebSocketApi {
   private readonly subprotocols = new WeakMap<IncomingMessage, string>();
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
-  /** The account's throttle: see `accountThrottle`; its `throttled` counts every request it refused. */
-  readonly account: TokenBucket;
-  /** The stage's bucket of each route key, made on the route's first request. */
-  private readonly routeBuckets = new Map<string, TokenBucket>();
-  /** New connections per second. */
-  readonly newConnections: TokenBucket;
-  /** What the stage refused for its route throttling, and what `@connections` refused for the account's. */
-  readonly throttled = { upgrades: 0, messages: 0, managementCalls: 0 };
+  /**
+   * API Gateway's throttles (the account's, the stage's routes', new connections): a throttled
+   * upgrade gets 429, a throttled message API Gateway's error frame, a throttled `@connections`
+   * call 429 `LimitExceededException`; none invokes anything.
+   */
+  readonly throttles: LocalThrottles;
   /** ManageConnections grants by access key id: the emulated functions'. */
   private grants: ReadonlyMap<string, readonly ConnectionsMethod[]> = new Map();
 
@@ -118,8 +106,7 @@ export class LocalWebSocketApi {
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
     this.budget = new InvocationBudget(options.maxInvocations ?? 64);
-    this.account = new TokenBucket(options.accountThrottle ?? UNTHROTTLED);
-    this.newConnections = new TokenBucket(options.newConnectionsThrottle ?? UNTHROTTLED);
+    this.throttles = new LocalThrottles(options);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -139,7 +126,7 @@ export class LocalWebSocketApi {
           maxMessageBytes: options.maxMessageBytes,
           lookup: (id) => this.connections.get(id),
           grantsOf: (accessKeyId) => this.grants.get(accessKeyId),
-          admit: () => this.admitManagementCall(),
+          admit: () => this.throttles.admitManagementCall(),
         });
       delayed.then(serve).catch((error: unknown) => {
         this.options.onError?.(error, '@connections');
@@ -211,10 +198,7 @@ export class LocalWebSocketApi {
       return refuse(socket, this.closing ? 503 : 403);
     }
     // Before the authorizer and `$connect`, as API Gateway throttles before invoking anything.
-    if (!this.newConnections.take() || !this.admit('$connect')) {
-      this.throttled.upgrades++;
-      return refuse(socket, 429);
-    }
+    if (!this.throttles.admitUpgrade()) return refuse(socket, 429);
     const facts: ConnectionFacts = {
       connectionId: newConnectionId(),
       connectedAt: Date.now(),
@@ -267,7 +251,7 @@ export class LocalWebSocketApi {
       const body = data.toString();
       const routeKey = selectRoute(body, this.routes);
       // Throttled as it arrives, before it waits for anything: API Gateway refuses it at once.
-      if (this.admit(routeKey)) connection.queue.push({ routeKey, body });
+      if (this.throttles.admitMessage(routeKey)) connection.queue.push({ routeKey, body });
       else this.refuseThrottled(connection);
     });
     ws.once('close', (code: number, reason: Buffer) => {
@@ -292,7 +276,6 @@ export class LocalWebSocketApi {
 
   /** A message the stage or the account throttled: API Gateway's error frame, and no invocation. */
   private refuseThrottled(connection: LocalConnection): void {
-    this.throttled.messages++;
     connection.send(gatewayErrorFrame('Too Many Requests', connection.facts.connectionId, newRequestId()));
   }
 
@@ -344,23 +327,6 @@ export class LocalWebSocketApi {
     }
   }
 
-  /** A `@connections` call takes a token of the account's throttle, or is counted throttled. */
-  private admitManagementCall(): boolean {
-    if (this.account.take()) return true;
-    this.throttled.managementCalls++;
-    return false;
-  }
-
-  /** A request of `routeKey` takes a token of its route's bucket on the stage, then one of the account's. */
-  private admit(routeKey: string): boolean {
-    let bucket = this.routeBuckets.get(routeKey);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(this.options.stageThrottle ?? UNTHROTTLED);
-      this.routeBuckets.set(routeKey, bucket);
-    }
-    return bucket.take() && this.account.take();
-  }
-
   private countPost(response: ServerResponse): void {
     const { stats } = this;
     stats.posts++;
@@ -383,17 +349,6 @@ export class LocalWebSocketApi {
 interface IntegrationResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, unknown>>;
-}
-
-const UNTHROTTLED: Throttle = { ratePerSecond: 0, burst: 1 };
-
-/**
- * The frame API Gateway sends a client when it could not run the message's integration, in its
- * own spacing: `{"message": "Internal server error", "connectionId":"…", "requestId":"…"}`. For
- * a throttled message the text is "Too Many Requests", the 429 reason its throttling docs give.
- */
-function gatewayErrorFrame(message: string, connectionId: string, requestId: string): string {
-  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
 }
 
 /** A header of an integration response, whatever its case; only a non-empty string counts. */
