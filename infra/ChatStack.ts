@@ -8,6 +8,13 @@ import { needsAuthorizer } from '../src/entrypoints/authSettings.js';
 import { CHAT_ENV } from '../src/entrypoints/chatSettings.js';
 import { LAMBDA_ENV } from '../src/entrypoints/lambda/config.js';
 import { functionSizeOf } from '../src/entrypoints/lambda/deployedLimits.js';
+import {
+  accessOf,
+  connectionsMethodsOf,
+  FANOUT_ACCESS,
+  type RouteAccess,
+  type RouteKey,
+} from '../src/entrypoints/lambda/routeAccess.js';
 import { ROUTE_HANDLERS } from '../src/entrypoints/lambda/routes.js';
 import { BroadcastAlarms } from './BroadcastAlarms.js';
 import { ChatFunction, type ChatFunctionProps } from './ChatFunction.js';
@@ -18,7 +25,6 @@ import { ChatWebSocketApi } from './ChatWebSocketApi.js';
 import { ConnectAuthorizer } from './ConnectAuthorizer.js';
 import { ConnectionsTable } from './ConnectionsTable.js';
 import { RoomsTable } from './RoomsTable.js';
-import { accessOf, type RouteAccess, type RouteKey } from './routeAccess.js';
 
 export interface ChatStackProps extends StackProps {
   readonly settings: ChatStackSettings;
@@ -187,7 +193,7 @@ export class ChatStack extends Stack {
       fn.role.addToPolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }));
     }
     this.allowTableKey(fn);
-    this.allowManaging(fn, { ...accessOf('sendMessage'), disconnects: false });
+    this.allowManaging(fn, FANOUT_ACCESS);
     this.allowHandingOff(fn);
     return fn;
   }
@@ -276,9 +282,9 @@ export class ChatStack extends Stack {
    * from the event breaks behind a custom domain.
    */
   private allowManaging(fn: ChatFunction, access: RouteAccess): void {
-    if (!access.posts) return;
+    const methods = connectionsMethodsOf(access);
+    if (methods.length === 0) return;
     const { api, stage } = this.webSocket;
-    const methods = access.disconnects ? ['POST', 'DELETE'] : ['POST'];
     const arnOf = (method: string) =>
       this.formatArn({
         service: 'execute-api',

@@ -40,9 +40,13 @@ export interface ChatStackSettings {
   readonly logRetention: RetentionDays;
   /** `pointInTimeRecovery`: continuous backups of both tables. Default false. */
   readonly pointInTimeRecovery: boolean;
-  /** `throttleRateLimit`: steady-state messages per second for the whole stage. Default 100. */
+  /**
+   * `throttleRateLimit`: steady-state requests per second of the stage's default route settings,
+   * which API Gateway applies to each route (`$connect` included). Default 100; at most the
+   * account's quota (10,000 by default).
+   */
   readonly throttleRateLimit: number;
-  /** `throttleBurstLimit`: messages the stage accepts in a burst. Default 200. */
+  /** `throttleBurstLimit`: requests each route accepts in a burst. Default 200. */
   readonly throttleBurstLimit: number;
   /**
    * `apiGatewayCloudWatchRole`: create a logging role and make it the API Gateway account setting

@@ -8,6 +8,9 @@
  * from FANOUT_THRESHOLD / FANOUT_SEGMENTS, default 1,000 and 8), and client processes holding the
  * connections; one client sends a message to everyone and each process reports what it received.
  * Prints the time to reach all, fan-out invocations, DynamoDB reads, retries after 429 and loss.
+ * The emulator's quota emulation is on at AWS's defaults (AWS_LOCAL_ACCOUNT_RPS and
+ * AWS_LOCAL_ACCOUNT_BURST set the account's throttle, e.g. to what other APIs leave of it); the
+ * stage's route throttling is at the account's quota (THROTTLE_RATE_LIMIT, THROTTLE_BURST_LIMIT).
  * Bounded: at most RUN_TIMEOUT_S seconds (default 300), then everything it started is stopped.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -45,7 +48,8 @@ async function clients(count: number, url: string, sends: boolean): Promise<void
       socket.once('open', () => resolve(socket));
       socket.once('error', reject);
     });
-  // A refused upgrade (the `$connect` integration failing under load) is tried again, as a client would.
+  // A refused upgrade (429 past the account's 500 new connections a second, or the `$connect`
+  // integration failing under load) is tried again after a jittered, growing wait, as a client would.
   let refused = 0;
   const openWithRetries = async (): Promise<WebSocket> => {
     for (let attempt = 1; ; attempt++) {
@@ -53,8 +57,8 @@ async function clients(count: number, url: string, sends: boolean): Promise<void
         return await open();
       } catch (error) {
         refused++;
-        if (attempt === 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        if (attempt === 30) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200 * attempt, 3000)));
       }
     }
   };
@@ -93,6 +97,10 @@ async function main(): Promise<void> {
       FANOUT_SEGMENTS: process.env.FANOUT_SEGMENTS ?? '8',
       LAMBDA_WORKERS: process.env.LAMBDA_WORKERS ?? '4',
       RATE_LIMIT_PER_S: '0',
+      // A stage deployed for a large audience: its route throttling at the account's quota (the
+      // most it may be), else 15,000 upgrades would take 150 s at the stack's default 100 a second.
+      THROTTLE_RATE_LIMIT: process.env.THROTTLE_RATE_LIMIT ?? '10000',
+      THROTTLE_BURST_LIMIT: process.env.THROTTLE_BURST_LIMIT ?? '5000',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,6 +190,13 @@ async function main(): Promise<void> {
   const received = sum('received');
   const reads = (requests.get('Scan') ?? 0) + (requests.get('Query') ?? 0) + (requests.get('GetItem') ?? 0);
   const result = {
+    // AWS's defaults unless set: 10,000 requests a second with a bucket of 5,000, shared by the
+    // client messages and every @connections call; 500 new connections a second.
+    accountQuota: {
+      rps: Number(process.env.AWS_LOCAL_ACCOUNT_RPS ?? 10_000),
+      burst: Number(process.env.AWS_LOCAL_ACCOUNT_BURST ?? 5_000),
+    },
+    newConnectionsPerSecond: Number(process.env.AWS_LOCAL_NEW_CONNECTIONS_PER_S ?? 500),
     connections: total,
     reached: received,
     lost: total - received,

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import type { RouteKey } from '../../infra/routeAccess.js';
+import type { RouteKey } from '../../src/entrypoints/lambda/routeAccess.js';
 import { ROUTE_HANDLERS } from '../../src/entrypoints/lambda/routes.js';
 import { noBundling, routeKeys, synthChatStack } from './synthChatStack.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessOf, MissingRouteAccessError, type RouteKey } from '../../infra/routeAccess.js';
+import { accessOf, MissingRouteAccessError, type RouteKey } from '../../src/entrypoints/lambda/routeAccess.js';
 import { noBundling, routeKeys, synthChatStack } from './synthChatStack.js';
 
 const { stack, template, functionOf, idOf } = synthChatStack(noBundling);

@@ -19,8 +19,14 @@ export interface Disconnected {
   readonly done: () => void;
 }
 
-/** What a connection's queue handles: a message's text, then its close. */
-export type ConnectionWork = string | Disconnected;
+/** A client message API Gateway accepted: its text and the route selected for it. */
+export interface RoutedMessage {
+  readonly routeKey: string;
+  readonly body: string;
+}
+
+/** What a connection's queue handles: its messages, then its close. */
+export type ConnectionWork = RoutedMessage | Disconnected;
 
 export interface LocalConnectionOptions {
   readonly inbound: InboundLimits;

@@ -11,17 +11,21 @@ import {
   slowClientLimits,
   webSocketServerOptions,
 } from '../../adapters/ws/index.js';
+import type { ConnectionsMethod } from '../lambda/routeAccess.js';
 import {
   type ConnectionFacts,
   connectEvent,
   disconnectEvent,
+  gatewayErrorFrame,
   type LocalWebSocketEvent,
   lambdaContext,
   messageEvent,
   newConnectionId,
+  newRequestId,
 } from './events.js';
 import { InvocationBudget } from './InvocationBudget.js';
-import { type ConnectionWork, LocalConnection } from './LocalConnection.js';
+import { type ConnectionWork, LocalConnection, type RoutedMessage } from './LocalConnection.js';
+import { LocalThrottles, type LocalThrottlesOptions } from './LocalThrottles.js';
 import { authorizeUpgrade, type LocalAuthorizer } from './localAuthorizer.js';
 import { serveManagementApi } from './managementApi.js';
 import { selectRoute } from './selectRoute.js';
@@ -38,7 +42,10 @@ export type RouteHandler = (
 /** Route key (`$connect`, `$disconnect`, `$default`, `sendMessage`...) to its integration. */
 export type RouteTable = Readonly<Record<string, RouteHandler>>;
 
-export interface LocalWebSocketApiOptions extends Partial<InboundLimits>, Partial<SlowClientLimits> {
+export interface LocalWebSocketApiOptions
+  extends Partial<InboundLimits>,
+    Partial<SlowClientLimits>,
+    LocalThrottlesOptions {
   readonly host: string;
   readonly port: number;
   readonly stage: string;
@@ -85,12 +92,21 @@ export class LocalWebSocketApi {
   private readonly subprotocols = new WeakMap<IncomingMessage, string>();
   /** Management API traffic so far, for operators and tests. */
   readonly stats = { posts: 0, gone: 0, postsInFlight: 0, maxPostsInFlight: 0 };
+  /**
+   * API Gateway's throttles (the account's, the stage's routes', new connections): a throttled
+   * upgrade gets 429, a throttled message API Gateway's error frame, a throttled `@connections`
+   * call 429 `LimitExceededException`; none invokes anything.
+   */
+  readonly throttles: LocalThrottles;
+  /** ManageConnections grants by access key id: the emulated functions'. */
+  private grants: ReadonlyMap<string, readonly ConnectionsMethod[]> = new Map();
 
   constructor(private readonly options: LocalWebSocketApiOptions) {
     this.inbound = inboundLimits(options);
     this.slowClients = slowClientLimits(options);
     this.deadlines = new ConnectionDeadlines(options);
     this.budget = new InvocationBudget(options.maxInvocations ?? 64);
+    this.throttles = new LocalThrottles(options);
     // The same parser settings as the chat server's: API Gateway's limits, one message per turn.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -109,6 +125,8 @@ export class LocalWebSocketApi {
           stage: options.stage,
           maxMessageBytes: options.maxMessageBytes,
           lookup: (id) => this.connections.get(id),
+          grantsOf: (accessKeyId) => this.grants.get(accessKeyId),
+          admit: () => this.throttles.admitManagementCall(),
         });
       delayed.then(serve).catch((error: unknown) => {
         this.options.onError?.(error, '@connections');
@@ -124,6 +142,14 @@ export class LocalWebSocketApi {
   setRoutes(routes: RouteTable, authorizer?: LocalAuthorizer): void {
     this.routes = routes;
     this.authorizer = authorizer;
+  }
+
+  /**
+   * The `@connections` methods each function may call, by the access key id it signs with; a
+   * key not listed (a test's, an operator's) is not checked.
+   */
+  setGrants(grants: ReadonlyMap<string, readonly ConnectionsMethod[]>): void {
+    this.grants = grants;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -171,6 +197,8 @@ export class LocalWebSocketApi {
     if (this.closing || url.pathname !== `/${this.options.stage}` || this.routes.$default === undefined) {
       return refuse(socket, this.closing ? 503 : 403);
     }
+    // Before the authorizer and `$connect`, as API Gateway throttles before invoking anything.
+    if (!this.throttles.admitUpgrade()) return refuse(socket, 429);
     const facts: ConnectionFacts = {
       connectionId: newConnectionId(),
       connectedAt: Date.now(),
@@ -220,7 +248,11 @@ export class LocalWebSocketApi {
       if (!connection.guard.admit() || isBinary || this.closing) return;
       this.deadlines.touch(ws);
       connection.touch();
-      connection.queue.push(data.toString());
+      const body = data.toString();
+      const routeKey = selectRoute(body, this.routes);
+      // Throttled as it arrives, before it waits for anything: API Gateway refuses it at once.
+      if (this.throttles.admitMessage(routeKey)) connection.queue.push({ routeKey, body });
+      else this.refuseThrottled(connection);
     });
     ws.once('close', (code: number, reason: Buffer) => {
       connection.guard.dispose();
@@ -234,7 +266,7 @@ export class LocalWebSocketApi {
 
   /** One connection's next piece of work: a message's route, or `$disconnect` after all of them. */
   private run(connection: LocalConnection, work: ConnectionWork): Promise<void> | undefined {
-    if (typeof work !== 'string') {
+    if ('code' in work) {
       const event = disconnectEvent(connection.facts, work.code, work.reason);
       return this.invoke('$disconnect', event).then(work.done, work.done);
     }
@@ -242,15 +274,19 @@ export class LocalWebSocketApi {
     return this.closing ? undefined : this.dispatch(connection, work);
   }
 
-  private async dispatch(connection: LocalConnection, body: string): Promise<void> {
-    const routeKey = selectRoute(body, this.routes);
+  /** A message the stage or the account throttled: API Gateway's error frame, and no invocation. */
+  private refuseThrottled(connection: LocalConnection): void {
+    connection.send(gatewayErrorFrame('Too Many Requests', connection.facts.connectionId, newRequestId()));
+  }
+
+  private async dispatch(connection: LocalConnection, { routeKey, body }: RoutedMessage): Promise<void> {
     const event = messageEvent(connection.facts, routeKey, body);
     const status = await this.invoke(routeKey, event);
     // API Gateway tells the client when its integration failed outright.
     if ((status === 502 || status === 504) && connection.open) {
       const { connectionId, requestId } = event.requestContext;
       const message = status === 504 ? 'Endpoint request timed out' : 'Internal server error';
-      connection.send(JSON.stringify({ message, connectionId, requestId }));
+      connection.send(gatewayErrorFrame(message, connectionId, requestId));
     }
   }
 

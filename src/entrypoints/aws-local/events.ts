@@ -49,6 +49,20 @@ export function newConnectionId(): string {
   return shortId();
 }
 
+/**
+ * The frame API Gateway sends a client when it could not run the message's integration, in its
+ * own spacing: `{"message": "Internal server error", "connectionId":"…", "requestId":"…"}`. For
+ * a throttled message the text is "Too Many Requests", the 429 reason its throttling docs give.
+ */
+export function gatewayErrorFrame(message: string, connectionId: string, requestId: string): string {
+  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
+}
+
+/** A request id, in the same alphabet. */
+export function newRequestId(): string {
+  return shortId();
+}
+
 const shortId = () => {
   let id = '';
   while (id.length < 15) {

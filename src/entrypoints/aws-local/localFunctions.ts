@@ -1,10 +1,27 @@
 import { AUTHORIZER_SIZE, type FunctionSize, functionSizeOf } from '../lambda/deployedLimits.js';
+import { accessOf, type ConnectionsMethod, connectionsMethodsOf, FANOUT_ACCESS } from '../lambda/routeAccess.js';
 import type { LambdaHandlerName } from '../lambda/routes.js';
 import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import type { RouteHandler, RouteTable } from './LocalWebSocketApi.js';
 
 /** The worker pool's name for the `$connect` authorizer, which is no route of the API. */
 export const AUTHORIZER = '$authorizer';
+/** The worker pool's name for the fan-out function, which is no route either. */
+export const FANOUT = '$fanout';
+
+/**
+ * The `@connections` methods the function of `routeKey` is granted, from the same route access
+ * the stack's policies are written from: the authorizer none, the fan-out function its own.
+ */
+export function connectionsGrantOf(routeKey: string): readonly ConnectionsMethod[] {
+  if (routeKey === AUTHORIZER) return [];
+  return connectionsMethodsOf(routeKey === FANOUT ? FANOUT_ACCESS : accessOf(routeKey));
+}
+
+/** Each access key id's grant, for the Management API to check callers against. */
+export function connectionsGrants(routeKeys: Iterable<string>): Map<string, readonly ConnectionsMethod[]> {
+  return new Map([...routeKeys].map((routeKey) => [accessKeyOf(routeKey), connectionsGrantOf(routeKey)]));
+}
 
 /** Every function of the stack, each with its own environments, timeout and credentials. */
 export interface LocalFunctions {

@@ -13,10 +13,9 @@ import { LambdaWorkerPool } from './LambdaWorkerPool.js';
 import { LocalLambdaApi } from './LocalLambdaApi.js';
 import { LocalWebSocketApi } from './LocalWebSocketApi.js';
 import { LOCAL_CREDENTIALS, localDynamoDbClient, startDynalite } from './localDynamo.js';
-import { AUTHORIZER, accessKeyOf, startLocalFunctions } from './localFunctions.js';
+import { AUTHORIZER, accessKeyOf, connectionsGrants, FANOUT, startLocalFunctions } from './localFunctions.js';
 
-/** The worker pool's name for the fan-out function, which is no route; and its default function name. */
-const FANOUT = '$fanout';
+/** The fan-out function's default name. */
 const FANOUT_FUNCTION = 'chat-fanout';
 
 /** The environment Lambda would give the handlers, pointed at the local services. */
@@ -110,6 +109,7 @@ async function main(): Promise<void> {
   if (fanoutFunction && fanoutPool) {
     lambda.register(fanoutFunction, (payload) => fanoutPool.invoke(FANOUT, payload as LocalWebSocketEvent));
   }
+  api.setGrants(connectionsGrants([...functions.accessKeys.keys(), ...(fanoutPool ? [FANOUT] : [])]));
   api.setRoutes(
     functions.routes,
     functions.authorizer === undefined

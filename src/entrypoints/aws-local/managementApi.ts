@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloseCodes } from '../../adapters/ws/index.js';
+import type { ConnectionsMethod } from '../lambda/routeAccess.js';
 import type { LocalConnection } from './LocalConnection.js';
 
 export interface ManagementApiOptions {
@@ -8,6 +9,13 @@ export interface ManagementApiOptions {
   readonly maxMessageBytes: number;
   /** The open connection with this id, if any. */
   readonly lookup: (connectionId: string) => LocalConnection | undefined;
+  /**
+   * The methods the caller signing with this access key id is granted, or undefined for a key
+   * that is no emulated function's (a test's or an operator's, which may do anything).
+   */
+  readonly grantsOf?: (accessKeyId: string) => readonly ConnectionsMethod[] | undefined;
+  /** Takes a token of the account's throttle: false answers 429 `LimitExceededException`. */
+  readonly admit?: () => boolean;
 }
 
 /** The connection id of a Management API path, `/{stage}/@connections/{id}`, or undefined. */
@@ -23,19 +31,26 @@ export function managementTarget(url: string, stage: string): string | undefined
  * API Gateway's Management API as the SDK client calls it: `POST` delivers the body as one text
  * frame (under the emulator's slow-client rule), `GET` describes the connection, `DELETE`
  * closes it. An unknown or closed id answers 410 `GoneException`; errors carry
- * `x-amzn-ErrorType` as the service's do.
+ * `x-amzn-ErrorType` as the service's do. Before any of that, as on AWS: the request must be
+ * signed (403), its signer granted the method (403 `AccessDeniedException`), and the account's
+ * throttle must have a token for it (429 `LimitExceededException`, which the SDK reports as a
+ * throttling error).
  */
 export async function serveManagementApi(
   request: IncomingMessage,
   response: ServerResponse,
-  { stage, maxMessageBytes, lookup }: ManagementApiOptions,
+  { stage, maxMessageBytes, lookup, grantsOf, admit }: ManagementApiOptions,
 ): Promise<void> {
   const id = managementTarget(request.url ?? '', stage);
   if (id === undefined) return fail(response, 403, 'ForbiddenException', 'Forbidden');
-  const unsigned = signatureProblem(request);
-  if (unsigned !== undefined) {
+  const refusal = signatureProblem(request) ?? grantProblem(request, stage, id, grantsOf);
+  if (refusal !== undefined) {
     request.resume();
-    return fail(response, 403, unsigned.type, unsigned.message);
+    return fail(response, 403, refusal.type, refusal.message);
+  }
+  if (admit !== undefined && !admit()) {
+    request.resume();
+    return fail(response, 429, 'LimitExceededException', 'Rate exceeded');
   }
   const body = await readBody(request, maxMessageBytes);
   const connection = lookup(id);
@@ -86,6 +101,28 @@ function signatureProblem(request: IncomingMessage): { type: string; message: st
     return { type: 'IncompleteSignatureException', message: 'Authorization header requires a SigV4 signature' };
   }
   return undefined;
+}
+
+/**
+ * The caller's grant: the access key id of the signature names the function (each emulated
+ * function signs with its own), whose ManageConnections grant must cover the method, as IAM
+ * checks the role's policy on AWS. Undefined when the method is granted.
+ */
+function grantProblem(
+  request: IncomingMessage,
+  stage: string,
+  connectionId: string,
+  grantsOf: ManagementApiOptions['grantsOf'],
+): { type: string; message: string } | undefined {
+  const accessKeyId = /Credential=([^/\s]+)\//.exec(request.headers.authorization ?? '')?.[1];
+  const granted = accessKeyId === undefined ? undefined : grantsOf?.(accessKeyId);
+  const method = request.method ?? '';
+  if (granted === undefined || (granted as readonly string[]).includes(method)) return undefined;
+  const resource = `arn:aws:execute-api:local:000000000000:local/${stage}/${method}/@connections/${connectionId}`;
+  return {
+    type: 'AccessDeniedException',
+    message: `User: ${accessKeyId} is not authorized to perform: execute-api:ManageConnections on resource: ${resource}`,
+  };
 }
 
 function fail(response: ServerResponse, status: number, type: string, message: string): void {

@@ -99,5 +99,15 @@ export const clusterNode = (redisUrl: () => string, scale: Scale): HostileShape 
 export const awsLocal = (scale: Scale): HostileShape => ({
   name: 'aws-local',
   ...scale,
-  start: (env = {}) => spawnTarget('aws-local.js', env, async () => {}, false),
+  // At the stack's default stage throttle (100 messages a second) a flooder would spend the
+  // stage's tokens and the crowd beside it would be throttled: what AWS would do, and what the
+  // README warns of. These scenarios are about the chat's own defences, so the stage is set to the
+  // account's quota, the most it may be deployed with.
+  start: (env = {}) =>
+    spawnTarget(
+      'aws-local.js',
+      { THROTTLE_RATE_LIMIT: '10000', THROTTLE_BURST_LIMIT: '5000', ...env },
+      async () => {},
+      false,
+    ),
 });

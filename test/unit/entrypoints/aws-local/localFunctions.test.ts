@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   AUTHORIZER,
   accessKeyOf,
+  connectionsGrantOf,
+  FANOUT,
   type LocalFunctions,
   startLocalFunctions,
 } from '../../../../src/entrypoints/aws-local/localFunctions.js';
 import { AUTHORIZER_SIZE, functionSizeOf } from '../../../../src/entrypoints/lambda/deployedLimits.js';
+import { accessOf } from '../../../../src/entrypoints/lambda/routeAccess.js';
 import { ROUTE_HANDLERS } from '../../../../src/entrypoints/lambda/routes.js';
 
 describe('startLocalFunctions', () => {
@@ -38,5 +41,20 @@ describe('startLocalFunctions', () => {
     const keys = Object.keys(ROUTE_HANDLERS).map(accessKeyOf);
     expect(new Set(keys).size).toBe(keys.length);
     for (const key of keys) expect(key).toMatch(/^ASIA[A-Z0-9]+$/);
+  });
+});
+
+describe('connectionsGrantOf', () => {
+  it('grants each function the @connections methods the stack grants its role', () => {
+    expect(connectionsGrantOf('sendMessage')).toEqual(['POST', 'DELETE']);
+    expect(connectionsGrantOf('$connect')).toEqual([]);
+    expect(connectionsGrantOf('$disconnect')).toEqual(['POST']);
+    expect(connectionsGrantOf(FANOUT)).toEqual(['POST']);
+    expect(connectionsGrantOf(AUTHORIZER)).toEqual([]);
+    for (const routeKey of Object.keys(ROUTE_HANDLERS)) {
+      const { posts, disconnects } = accessOf(routeKey);
+      expect(connectionsGrantOf(routeKey)).toEqual(posts ? (disconnects ? ['POST', 'DELETE'] : ['POST']) : []);
+      expect(connectionsGrantOf(routeKey)).not.toContain('GET');
+    }
   });
 });

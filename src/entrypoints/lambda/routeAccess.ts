@@ -1,4 +1,4 @@
-import type { MessageRoute } from '../src/application/index.js';
+import type { MessageRoute } from '../../application/index.js';
 
 /** Every route key of the WebSocket API: those of `ROUTE_HANDLERS`. */
 export type RouteKey = '$connect' | '$disconnect' | '$default' | MessageRoute;
@@ -105,12 +105,32 @@ export const ROUTE_ACCESS: Readonly<Record<RouteKey, RouteAccess>> = {
   history: access(ROUTER, { rooms: ['dynamodb:GetItem', 'dynamodb:Query'] }),
 };
 
+/**
+ * The fan-out function, which is no route: one share of a large broadcast, so sendMessage's
+ * delivery without its cutting of a flooding sender (it has no sender to cut).
+ */
+export const FANOUT_ACCESS: RouteAccess = { ...ROUTE_ACCESS.sendMessage, disconnects: false };
+
+/** An HTTP method of `@connections/{id}`: deliver, describe, close. */
+export type ConnectionsMethod = 'POST' | 'GET' | 'DELETE';
+
+/**
+ * The `@connections` methods `access` is granted `execute-api:ManageConnections` on: POST to
+ * post, DELETE as well to cut a client. No function describes a connection, so none has GET.
+ */
+export function connectionsMethodsOf(access: RouteAccess): readonly ConnectionsMethod[] {
+  if (!access.posts) return [];
+  return access.disconnects ? ['POST', 'DELETE'] : ['POST'];
+}
+
 /** A route of `ROUTE_HANDLERS` that `ROUTE_ACCESS` does not list: synth stops and names it. */
 export class MissingRouteAccessError extends Error {
   readonly code = 'MISSING_ROUTE_ACCESS';
 
   constructor(routeKey: string) {
-    super(`route ${routeKey} has no entry in ROUTE_ACCESS (infra/routeAccess.ts): give it the grants its code needs`);
+    super(
+      `route ${routeKey} has no entry in ROUTE_ACCESS (src/entrypoints/lambda/routeAccess.ts): give it the grants its code needs`,
+    );
   }
 }
 
