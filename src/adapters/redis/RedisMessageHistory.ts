@@ -29,7 +29,7 @@ export interface RedisMessageHistoryOptions {
 export interface Publishing {
   readonly channel: string;
   readonly origin: string;
-  /** The origin's own number for its messages to this room: 1, 2, 3... */
+  /** The origin's own number for its messages to this room, consecutive from where the room started. */
   readonly originSequence: number;
   /** The origin sequence that must be stored before this one: its predecessor unless given lower. */
   readonly after?: number;

@@ -52,7 +52,7 @@ const refused = (error: unknown): boolean =>
  * stores and publishes it; a presence change with a plain publication. While Redis is unreachable
  * publications are held in order and bounded; once the link is back and the other nodes listen
  * again (or `resumeWaitMs` passed) they are sent, in order. A node numbers its messages to each
- * room 1, 2, 3..., and the script stores them in that order and each once, so a resend is never
+ * room consecutively, and the script stores them in that order and each once, so a resend is never
  * stored twice and a message that overtook an earlier one is refused and sent again after it.
  */
 export class RoomPublisher {

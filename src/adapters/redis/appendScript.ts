@@ -6,7 +6,7 @@
  * sent it and under which origin sequence, so a node recovering a message knows whether it
  * delivered it already.
  *
- * Each origin numbers its messages to a room 1, 2, 3..., and the script stores them in that order
+ * Each origin numbers its messages to a room consecutively, and the script stores them in that order
  * only: a message whose predecessor (`after`) is not recorded yet is refused, not stored, so one
  * that overtook an earlier one (a command retried on another path, a script cache miss answered
  * late) cannot push the record past the earlier one and get it dropped as a repeat. A message
