@@ -121,19 +121,8 @@ const cluster: Scenario = {
   load: (options) => loadOf(options, options.clients, options.senders, options.messages, options.window),
   unavailable: standalone.unavailable,
   async start(target, artifacts) {
-    const redis = await startRedis();
     const script = target === 'ours' ? join(artifacts.distDir, 'server.js') : artifacts.referenceCluster;
-    const nodes = await startNodes(
-      `cluster-${target}`,
-      CLUSTER_NODES,
-      script,
-      { REDIS_URL: redis.url },
-      artifacts,
-    ).catch(async (error: unknown) => {
-      await redis.process.stop();
-      throw error;
-    });
-    return { ...nodes, backing: [redis.process] };
+    return startNodesOnRedis(`cluster-${target}`, CLUSTER_NODES, script, artifacts);
   },
   probe: (deployment) => probeCrossNode(deployment),
 };
@@ -164,6 +153,18 @@ async function startNodes(
   return { servers, urls };
 }
 
+/** A dedicated Redis and `count` nodes running `script` against it; the Redis stopped if a node fails to start. */
+async function startNodesOnRedis(name: string, count: number, script: string, artifacts: Artifacts) {
+  const redis = await startRedis();
+  const nodes = await startNodes(name, count, script, { REDIS_URL: redis.url }, artifacts).catch(
+    async (error: unknown) => {
+      await redis.process.stop();
+      throw error;
+    },
+  );
+  return { ...nodes, backing: [redis.process], redisPorts: [Number(new URL(redis.url).port)] };
+}
+
 const SHARDED_NODES = 4;
 const SHARDS = 3;
 
@@ -179,21 +180,7 @@ const clusterShards: Scenario = {
   unavailable: standalone.unavailable,
   async start(target, artifacts) {
     const script = ourServer(artifacts);
-    if (target === 'reference') {
-      const redis = await startRedis();
-      const port = Number(new URL(redis.url).port);
-      const nodes = await startNodes(
-        'shards-reference',
-        SHARDED_NODES,
-        script,
-        { REDIS_URL: redis.url },
-        artifacts,
-      ).catch(async (error: unknown) => {
-        await redis.process.stop();
-        throw error;
-      });
-      return { ...nodes, backing: [redis.process], redisPorts: [port] };
-    }
+    if (target === 'reference') return startNodesOnRedis('shards-reference', SHARDED_NODES, script, artifacts);
     const redis = await startRedisCluster(SHARDS);
     const nodes = await startNodes(
       'shards-ours',

@@ -1,30 +1,14 @@
 import type { Publication, RoomName } from '../../domain/index.js';
-import type { RedisClient } from './RedisClient.js';
-import type { RedisKeys } from './RedisKeys.js';
-import type { RedisMessageHistory } from './RedisMessageHistory.js';
 import type { RedisSubscriber } from './RedisSubscriber.js';
-import { RoomPublisher } from './RoomPublisher.js';
+import { RoomPublisher, type RoomPublisherOptions } from './RoomPublisher.js';
 import { type RelayedEventHandler, RoomReceiver, roomKey, roomOf } from './RoomReceiver.js';
 import { withTimeout } from './withTimeout.js';
 
 export type { RelayedEventHandler } from './RoomReceiver.js';
 
-export interface RedisRoomRelayOptions {
-  /** The commands connection (fails fast while disconnected). */
-  readonly redis: RedisClient;
+/** What the relay's publisher takes, and the subscriber link it listens on. */
+export interface RedisRoomRelayOptions extends Omit<RoomPublisherOptions, 'positions' | 'onResumed'> {
   readonly subscriber: RedisSubscriber;
-  readonly keys: RedisKeys;
-  readonly nodeId: string;
-  /** Numbers, stores and reads back room messages. */
-  readonly history: RedisMessageHistory;
-  /** Most publications held while Redis is unreachable (or not yet acknowledged). */
-  readonly maxHeldFrames?: number;
-  /** Most bytes of publications held. */
-  readonly maxHeldBytes?: number;
-  /** After a reconnect, how long to wait for the other nodes to subscribe again before sending. */
-  readonly resumeWaitMs?: number;
-  /** Failures and anomalies worth a log line; never message bodies. */
-  readonly onWarning?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 /**

@@ -12,10 +12,15 @@ export interface RoomPublisherOptions {
   readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly nodeId: string;
+  /** Numbers, stores and reads back room messages. */
   readonly history: RedisMessageHistory;
+  /** Most publications held while Redis is unreachable (or not yet acknowledged). */
   readonly maxHeldFrames?: number;
+  /** Most bytes of publications held. */
   readonly maxHeldBytes?: number;
+  /** After a reconnect, how long to wait for the other nodes to subscribe again before sending. */
   readonly resumeWaitMs?: number;
+  /** Failures and anomalies worth a log line; never message bodies. */
   readonly onWarning?: (event: string, fields: Record<string, unknown>) => void;
   /** Each followed room's epoch and last number delivered: a promoted replica's counters are raised to them. */
   readonly positions: () => ReadonlyArray<{ room: RoomName | null; epoch: string; last: number }>;
