@@ -69,6 +69,8 @@ export class LocalConnection {
     );
   }
 
+  private closedHere = false;
+
   get id(): string {
     return this.facts.connectionId;
   }
@@ -88,7 +90,13 @@ export class LocalConnection {
     return this.writer.write(data, serverTextFrame(data));
   }
 
+  /** True once the stage closed the connection (a DELETE on @connections, a deadline, a shutdown). */
+  get closedByStage(): boolean {
+    return this.closedHere;
+  }
+
   close(code: number, reason: string): void {
+    this.closedHere = true;
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(code, reason);
     }

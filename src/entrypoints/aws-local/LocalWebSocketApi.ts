@@ -245,7 +245,10 @@ export class LocalWebSocketApi {
     ws.on('error', () => {});
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // A binary frame or any message after a broken limit: the guard has closed the connection.
-      if (!connection.guard.admit() || isBinary || this.closing) return;
+      // Nor is anything routed once the stage closed the connection (a DELETE on @connections,
+      // say), though the client may go on sending until the closing handshake ends: API Gateway
+      // has closed it, and its record may be gone already.
+      if (!connection.guard.admit() || isBinary || this.closing || connection.closedByStage) return;
       this.deadlines.touch(ws);
       connection.touch();
       const body = data.toString();
@@ -270,8 +273,9 @@ export class LocalWebSocketApi {
       const event = disconnectEvent(connection.facts, work.code, work.reason);
       return this.invoke('$disconnect', event).then(work.done, work.done);
     }
-    // Shutting down: messages still queued are not routed to clients that are being closed.
-    return this.closing ? undefined : this.dispatch(connection, work);
+    // Shutting down, or the stage closed the connection: messages still queued are not routed (on
+    // API Gateway they would have been invoked before; here they waited for a free environment).
+    return this.closing || connection.closedByStage ? undefined : this.dispatch(connection, work);
   }
 
   /** A message the stage or the account throttled: API Gateway's error frame, and no invocation. */

@@ -16,8 +16,9 @@ export async function underAttack(
   label: string,
   attack: () => Promise<void>,
   minimumMs = 1000,
+  probeIntervalMs = 100,
 ): Promise<AttackReport> {
-  const probe = await Probe.start(target.url, target.ordersPerSender);
+  const probe = await Probe.start(target.url, target.ordersPerSender, probeIntervalMs);
   const monitor = new ProcessMonitor(target.process.child.pid as number, target.httpUrl);
   const started = Date.now();
   const outcome = await attack().then(

@@ -35,6 +35,12 @@ export interface HostileShape {
   readonly slowTinyFlood?: boolean;
   /** Ordinary clients chatting in rooms of ten beside a flooder. */
   readonly crowd: number;
+  /**
+   * The rate limit the flooders beside the crowd are held to (default 20 a second, burst 40): a
+   * flood to everyone at that rate must fit what the shape can deliver, or the crowd's and the
+   * probe's messages wait behind a line that grows for as long as the flood lasts.
+   */
+  readonly floodRate?: { readonly perSecond: number; readonly burst: number };
   /** The close code of a connection the server cuts: 1008 (policy), unless the shape closes it otherwise. */
   readonly cutCloseCode?: number;
   /** False where the shape has no per-address connection cap (API Gateway has none). */
