@@ -21,8 +21,9 @@ hostileSuite(
     slowTinyFlood: false,
     // Each room message is ten signed posts: a hundred clients chatting keep the workers busy.
     crowd: 100,
-    // The emulator makes some 1,000-1,500 signed posts a second on two cores, where Lambda would
-    // run many fan-out invocations: a flood to everyone at 20 a second would ask 2,000 alone.
+    // The emulator makes a few hundred signed posts a second on two cores (about 500 in the README's
+    // 15,000-connection run), where Lambda would run many fan-out invocations: a flood to everyone
+    // at 20 a second would ask 2,000 alone.
     floodRate: { perSecond: 5, burst: 10 },
     capsPerAddress: false,
     // The handler cuts a flooder with DELETE @connections, which the stage answers with a normal close.
