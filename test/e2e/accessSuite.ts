@@ -48,6 +48,9 @@ export function accessSuite(shape: RuntimeShape, { capsPerAddress }: AccessSuite
       await eventually(() => bob.frames.some((frame) => frame.includes('hi, it is me')));
       const message = JSON.parse(bob.frames.find((frame) => frame.includes('hi, it is me')) as string);
       expect(message.from).toEqual({ name: 'Alice', user: 'user-alice' });
+      // Where a connection's messages are handled concurrently (API Gateway), the refusal of the
+      // rename may reach Alice after her message reached Bob.
+      await eventually(() => alice.frames.some((frame) => frame.includes('NAME_LOCKED')));
       expect(alice.frames.map((frame) => JSON.parse(frame))).toContainEqual(
         expect.objectContaining({ type: 'error', code: 'NAME_LOCKED' }),
       );
