@@ -10,10 +10,3 @@ export interface ChatMetrics {
   /** A broadcast (a message, a presence change) reached its audience on this process. */
   broadcast(durationMs: number, delivered: number, gone: number): void;
 }
-
-/** Reports nothing: where nobody watches. */
-export const NO_METRICS: ChatMetrics = {
-  frame() {},
-  rateLimited() {},
-  broadcast() {},
-};

@@ -181,6 +181,14 @@ describe('the bundles CDK deploys', () => {
     }
   });
 
+  it('holds one copy of reflect-metadata, the one inversify brings', () => {
+    for (const route of ['$connect', '$disconnect', 'sendMessage'] as const) {
+      const bundle = readFileSync(chat.bundleOf(route), 'utf8');
+      // Each copy registers itself under this key; two copies would each hold their own metadata.
+      expect(bundle.match(/@reflect-metadata:registry/g)).toHaveLength(1);
+    }
+  });
+
   it('$connect records each connection with its TTL, in the format and name it asked for', async () => {
     for (const [id, query] of [
       [ANN, { name: 'ann' }],

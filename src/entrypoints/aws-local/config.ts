@@ -1,4 +1,5 @@
 import { booleanSetting, type Env, integerSetting, stringSetting } from '../env.js';
+import { LAMBDA_ENV } from '../lambda/config.js';
 import { STAGE_THROTTLE_DEFAULTS } from '../lambda/deployedLimits.js';
 import { readTransportLimits, type TransportLimits } from '../transportLimits.js';
 import type { Throttle } from './TokenBucket.js';
@@ -45,13 +46,13 @@ export interface AwsLocalConfig extends TransportLimits {
  * quota increase or another stage setting would allow (0 switches a throttle off).
  */
 export function readAwsLocalConfig(env: Env): AwsLocalConfig {
-  const dynamoDbEndpoint = stringSetting(env, 'DYNAMODB_ENDPOINT', '');
+  const dynamoDbEndpoint = stringSetting(env, LAMBDA_ENV.dynamoDbEndpoint, '');
   return {
     host: stringSetting(env, 'HOST', '127.0.0.1'),
     port: integerSetting(env, 'PORT', 8080, 0, 65535),
     stage: stringSetting(env, 'STAGE', 'local'),
-    tableName: stringSetting(env, 'CONNECTIONS_TABLE', 'chat-connections'),
-    roomsTableName: stringSetting(env, 'ROOMS_TABLE', 'chat-rooms'),
+    tableName: stringSetting(env, LAMBDA_ENV.tableName, 'chat-connections'),
+    roomsTableName: stringSetting(env, LAMBDA_ENV.roomsTableName, 'chat-rooms'),
     dynamoDbEndpoint: dynamoDbEndpoint === '' ? undefined : dynamoDbEndpoint,
     ...readTransportLimits(env),
     lambdaWorkers: integerSetting(env, 'LAMBDA_WORKERS', 2, 1, 64),
