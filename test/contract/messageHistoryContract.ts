@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, HistoryRetention, MessageDraft, MessageHistory, RoomName } from '../../src/domain/index.js';
+import type {
+  ChatMessage,
+  HistoryPage,
+  HistoryRetention,
+  MessageDraft,
+  MessageHistory,
+  RoomName,
+} from '../../src/domain/index.js';
 import { newRoom } from './connectionRepositoryContract.js';
 
 export interface HistoryHarness {
@@ -131,6 +138,36 @@ export function messageHistoryContract(
       await appending;
       for (const read of reads) expect(read).toEqual(data.slice(0, read.length));
       expect(texts((await history.read(room, { limit: 100 })).messages)).toEqual(data);
+    });
+
+    it('returns a consistent prefix while several appends run at once', async () => {
+      const history = await start();
+      const room = newRoom();
+      const [first] = await appendAll(history, room, ['first']);
+      const after = first?.id as string;
+      const appends: Promise<ChatMessage>[] = [];
+      const latestReads: Promise<HistoryPage>[] = [];
+      const afterReads: Promise<HistoryPage>[] = [];
+      for (let wave = 0; wave < 5; wave++) {
+        for (let i = 0; i < 8; i++) appends.push(history.append(draft(room, `w${wave}.${i}`)));
+        latestReads.push(history.read(room, { limit: 100 }));
+        afterReads.push(history.read(room, { after, limit: 100 }));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const stored = await Promise.all(appends);
+      const [latest, following] = [await Promise.all(latestReads), await Promise.all(afterReads)];
+      const final = (await history.read(room, { limit: 100 })).messages;
+      // The room's order is the id order, and each message is stored under the id it was given.
+      const ids = final.map((message) => message.id);
+      expect([...ids].sort()).toEqual(ids);
+      expect([...stored].sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(final.slice(1));
+      for (const page of latest) {
+        expect(page.complete).toBe(true);
+        expect(page.messages).toEqual(final.slice(0, page.messages.length));
+      }
+      for (const page of following) {
+        expect(page).toEqual({ messages: final.slice(1, 1 + page.messages.length), complete: true });
+      }
     });
 
     it('still numbers messages when it keeps none, and says what followed is gone', async () => {
