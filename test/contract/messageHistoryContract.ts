@@ -11,6 +11,11 @@ import { newRoom } from './connectionRepositoryContract.js';
 
 export interface HistoryHarness {
   readonly history: MessageHistory;
+  /**
+   * A history on the same clock and retention with no record of anything `history` stored: what
+   * a restart does to a history in memory, and expiry to a room's keys or items in a store.
+   */
+  forget(): Promise<MessageHistory>;
   close(): Promise<void>;
 }
 
@@ -168,6 +173,53 @@ export function messageHistoryContract(
       for (const page of following) {
         expect(page).toEqual({ messages: final.slice(1, 1 + page.messages.length), complete: true });
       }
+    });
+
+    it('reads an id of another room as a place in this room’s numbering', async () => {
+      const history = await start();
+      const [older, room, newer] = [newRoom(), newRoom(), newRoom()];
+      const [before] = await appendAll(history, older, ['o1']);
+      clock += 1000;
+      const stored = await appendAll(history, room, ['r1', 'r2']);
+      clock += 1000;
+      const [after] = await appendAll(history, newer, ['n1']);
+      // From before this room's record begins: what is kept, and perhaps not all that followed.
+      expect(await history.read(room, { after: before?.id as string, limit: 10 })).toEqual({
+        messages: stored,
+        complete: false,
+      });
+      // Past this room's newest: nothing follows it here.
+      expect(await history.read(room, { after: after?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
+      expect(await history.read(newRoom(), { after: before?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: false,
+      });
+    });
+
+    it('says what followed an id is gone once the room’s whole history is, unless the id is in the future', async () => {
+      const history = await start({ maxAgeMs: HOUR });
+      const room = newRoom();
+      const [seen] = await appendAll(history, room, ['seen', 'missed']);
+      const after = seen?.id as string;
+      clock += 2 * HOUR;
+      expect(await history.read(room, { after, limit: 10 })).toEqual({ messages: [], complete: false });
+      const forgotten = await (harness as HistoryHarness).forget();
+      expect(await forgotten.read(room, { after, limit: 10 })).toEqual({ messages: [], complete: false });
+      expect(await forgotten.read(room, { after: '9000000000000000', limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
+      expect(await forgotten.read(room, { limit: 10 })).toEqual({ messages: [], complete: true });
+      const [next] = await appendAll(forgotten, room, ['next']);
+      expect((next?.id as string) > after).toBe(true);
+      expect(await forgotten.read(room, { after, limit: 10 })).toEqual({ messages: [next], complete: false });
+      expect(await forgotten.read(room, { after: next?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
     });
 
     it('still numbers messages when it keeps none, and says what followed is gone', async () => {
