@@ -9,5 +9,7 @@ connectionRepositoryContract('InMemoryConnectionRepository', async ({ pageSize }
 
 messageHistoryContract('InMemoryMessageHistory', async ({ retention, now }) => ({
   history: new InMemoryMessageHistory({ ...retention, now }),
+  // A restart: a new process's memory.
+  forget: async () => new InMemoryMessageHistory({ ...retention, now }),
   close: async () => {},
 }));

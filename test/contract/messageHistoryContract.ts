@@ -1,9 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, HistoryRetention, MessageDraft, MessageHistory, RoomName } from '../../src/domain/index.js';
+import type {
+  ChatMessage,
+  HistoryPage,
+  HistoryRetention,
+  MessageDraft,
+  MessageHistory,
+  RoomName,
+} from '../../src/domain/index.js';
 import { newRoom } from './connectionRepositoryContract.js';
 
 export interface HistoryHarness {
   readonly history: MessageHistory;
+  /**
+   * A history on the same clock and retention with no record of anything `history` stored: what
+   * a restart does to a history in memory, and expiry to a room's keys or items in a store.
+   */
+  forget(): Promise<MessageHistory>;
   close(): Promise<void>;
 }
 
@@ -131,6 +143,83 @@ export function messageHistoryContract(
       await appending;
       for (const read of reads) expect(read).toEqual(data.slice(0, read.length));
       expect(texts((await history.read(room, { limit: 100 })).messages)).toEqual(data);
+    });
+
+    it('returns a consistent prefix while several appends run at once', async () => {
+      const history = await start();
+      const room = newRoom();
+      const [first] = await appendAll(history, room, ['first']);
+      const after = first?.id as string;
+      const appends: Promise<ChatMessage>[] = [];
+      const latestReads: Promise<HistoryPage>[] = [];
+      const afterReads: Promise<HistoryPage>[] = [];
+      for (let wave = 0; wave < 5; wave++) {
+        for (let i = 0; i < 8; i++) appends.push(history.append(draft(room, `w${wave}.${i}`)));
+        latestReads.push(history.read(room, { limit: 100 }));
+        afterReads.push(history.read(room, { after, limit: 100 }));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const stored = await Promise.all(appends);
+      const [latest, following] = [await Promise.all(latestReads), await Promise.all(afterReads)];
+      const final = (await history.read(room, { limit: 100 })).messages;
+      // The room's order is the id order, and each message is stored under the id it was given.
+      const ids = final.map((message) => message.id);
+      expect([...ids].sort()).toEqual(ids);
+      expect([...stored].sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(final.slice(1));
+      for (const page of latest) {
+        expect(page.complete).toBe(true);
+        expect(page.messages).toEqual(final.slice(0, page.messages.length));
+      }
+      for (const page of following) {
+        expect(page).toEqual({ messages: final.slice(1, 1 + page.messages.length), complete: true });
+      }
+    });
+
+    it('reads an id of another room as a place in this room’s numbering', async () => {
+      const history = await start();
+      const [older, room, newer] = [newRoom(), newRoom(), newRoom()];
+      const [before] = await appendAll(history, older, ['o1']);
+      clock += 1000;
+      const stored = await appendAll(history, room, ['r1', 'r2']);
+      clock += 1000;
+      const [after] = await appendAll(history, newer, ['n1']);
+      // From before this room's record begins: what is kept, and perhaps not all that followed.
+      expect(await history.read(room, { after: before?.id as string, limit: 10 })).toEqual({
+        messages: stored,
+        complete: false,
+      });
+      // Past this room's newest: nothing follows it here.
+      expect(await history.read(room, { after: after?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
+      expect(await history.read(newRoom(), { after: before?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: false,
+      });
+    });
+
+    it('says what followed an id is gone once the room’s whole history is, unless the id is in the future', async () => {
+      const history = await start({ maxAgeMs: HOUR });
+      const room = newRoom();
+      const [seen] = await appendAll(history, room, ['seen', 'missed']);
+      const after = seen?.id as string;
+      clock += 2 * HOUR;
+      expect(await history.read(room, { after, limit: 10 })).toEqual({ messages: [], complete: false });
+      const forgotten = await (harness as HistoryHarness).forget();
+      expect(await forgotten.read(room, { after, limit: 10 })).toEqual({ messages: [], complete: false });
+      expect(await forgotten.read(room, { after: '9000000000000000', limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
+      expect(await forgotten.read(room, { limit: 10 })).toEqual({ messages: [], complete: true });
+      const [next] = await appendAll(forgotten, room, ['next']);
+      expect((next?.id as string) > after).toBe(true);
+      expect(await forgotten.read(room, { after, limit: 10 })).toEqual({ messages: [next], complete: false });
+      expect(await forgotten.read(room, { after: next?.id as string, limit: 10 })).toEqual({
+        messages: [],
+        complete: true,
+      });
     });
 
     it('still numbers messages when it keeps none, and says what followed is gone', async () => {

@@ -68,6 +68,11 @@ messageHistoryContract('RedisMessageHistory', async ({ retention, now }) => {
   const keys = new RedisKeys(uniquePrefix('contract'));
   return {
     history: new RedisMessageHistory({ redis, keys, retention, now }),
+    // The room's keys expired: every key of this history gone.
+    async forget() {
+      await deleteKeysUnder(redis, keys.prefix);
+      return new RedisMessageHistory({ redis, keys, retention, now });
+    },
     async close() {
       await deleteKeysUnder(redis, keys.prefix);
       await closeRedis(redis);

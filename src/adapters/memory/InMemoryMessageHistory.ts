@@ -29,12 +29,15 @@ interface Stored {
   evicted: boolean;
 }
 
-/** One room's messages, oldest first, and the newest one it has had to let go. */
+/**
+ * One room's messages, oldest first, and the lowest `after` that nothing the room let go follows:
+ * its first message here, then the newest one it has had to let go.
+ */
 interface RoomLog {
   readonly key: string;
   entries: Stored[];
   head: number;
-  droppedUpTo: number;
+  completeFrom: number;
 }
 
 /**
@@ -55,8 +58,6 @@ export class InMemoryMessageHistory implements MessageHistory {
   /** Evicted entries still in `order` past its head. */
   private stale = 0;
   private bytes = 0;
-  /** The newest sequence retention has let go, in any room: a room with nothing stored is judged by it. */
-  private droppedUpTo = 0;
 
   constructor({ maxBytes = 64 * 1024 * 1024, now = Date.now, ...retention }: InMemoryMessageHistoryOptions = {}) {
     this.retention = { ...DEFAULT_RETENTION, ...retention };
@@ -68,11 +69,8 @@ export class InMemoryMessageHistory implements MessageHistory {
   async append(draft: MessageDraft): Promise<ChatMessage> {
     const sequence = ++this.sequence;
     const message: ChatMessage = { id: formatMessageId(sequence), ...draft };
-    if (this.retention.maxMessages === 0) {
-      this.droppedUpTo = sequence;
-      return message;
-    }
-    const log = this.logOf(draft.room, true) as RoomLog;
+    if (this.retention.maxMessages === 0) return message;
+    const log = this.logOf(draft.room, sequence);
     const stored: Stored = { message, sequence, bytes: cost(message), log, evicted: false };
     log.entries.push(stored);
     this.order.push(stored);
@@ -88,28 +86,31 @@ export class InMemoryMessageHistory implements MessageHistory {
   }
 
   async read(room: ChatMessage['room'], { after, limit }: HistoryQuery): Promise<HistoryPage> {
-    const log = this.logOf(room, false);
+    const log = this.logs.get(room ?? '');
     if (log !== undefined) this.expire(log);
     const kept = log === undefined ? [] : log.entries.slice(log.head);
     if (after === undefined) return { messages: kept.slice(-limit).map((stored) => stored.message), complete: true };
     const from = parseMessageId(after) ?? 0;
-    // A room with nothing kept is judged by what any room let go: it may say incomplete wrongly,
-    // never complete wrongly.
-    const droppedUpTo = log?.droppedUpTo ?? this.droppedUpTo;
+    if (log === undefined) {
+      // No record of the room (nothing kept, or a restart): what followed `after` is gone,
+      // unless no id was given past it yet.
+      return { messages: [], complete: from > Math.max(this.sequence, firstSequence(this.now())) };
+    }
     return {
       messages: kept
         .filter((stored) => stored.sequence > from)
         .slice(0, limit)
         .map((stored) => stored.message),
-      complete: droppedUpTo <= from,
+      complete: from >= log.completeFrom,
     };
   }
 
-  private logOf(room: ChatMessage['room'], create: boolean): RoomLog | undefined {
+  /** The room's log, created with the message numbered `sequence` as its first. */
+  private logOf(room: ChatMessage['room'], sequence: number): RoomLog {
     const key = room ?? '';
     let log = this.logs.get(key);
-    if (log === undefined && create) {
-      log = { key, entries: [], head: 0, droppedUpTo: this.droppedUpTo };
+    if (log === undefined) {
+      log = { key, entries: [], head: 0, completeFrom: sequence };
       this.logs.set(key, log);
     }
     return log;
@@ -130,9 +131,8 @@ export class InMemoryMessageHistory implements MessageHistory {
     if (stored.evicted) return;
     stored.evicted = true;
     this.bytes -= stored.bytes;
-    this.droppedUpTo = Math.max(this.droppedUpTo, stored.sequence);
     const { log } = stored;
-    log.droppedUpTo = stored.sequence;
+    log.completeFrom = stored.sequence;
     log.head++;
     if (log.head === log.entries.length) {
       this.logs.delete(log.key);

@@ -142,7 +142,12 @@ export class RedisMessageHistory implements MessageHistory {
 
   async read(room: RoomName | null, { after, limit }: HistoryQuery): Promise<HistoryPage> {
     const counter = await this.counter(room);
-    if (counter === undefined) return { messages: [], complete: true };
+    if (counter === undefined) {
+      // No record of the room (its keys expired): what followed `after` is gone with it, unless
+      // no room gave that id yet.
+      const from = after === undefined ? undefined : (parseMessageId(after) ?? 0);
+      return { messages: [], complete: from === undefined || from > firstSequence(this.now()) };
+    }
     if (after === undefined) {
       const entries = (await this.options.redis.xrevrange(
         this.options.keys.roomLog(room),
@@ -161,7 +166,8 @@ export class RedisMessageHistory implements MessageHistory {
     const from = parseMessageId(after) ?? 0;
     if (from >= counter.latest) return { messages: [], complete: true };
     const messages = await this.range(room, from + 1, counter.latest, limit);
-    // A room's ids are consecutive: what follows `after` is whole when its next id is kept.
+    // A room's ids are consecutive: what follows `after` is whole when its next id is kept (an
+    // `after` before the counter's epoch never is: the room has no record from before it).
     return { messages, complete: messages[0] !== undefined && parseMessageId(messages[0].id) === from + 1 };
   }
 

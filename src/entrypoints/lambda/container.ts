@@ -16,6 +16,7 @@ import type { ActionRouter, Fanout, FanoutHandoff, JoinChat, LeaveChat, Replies 
 import { coreModule } from '../coreModule.js';
 import { TOKENS } from '../tokens.js';
 import type { LambdaConfig } from './config.js';
+import { functionSizeOf } from './deployedLimits.js';
 import { createLambdaLogger, createLambdaMetrics } from './observability.js';
 
 /** The table, the Management API and the broadcast bound, as the Lambda environment sets them. */
@@ -44,7 +45,12 @@ const awsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageHistory)
     .toResolvedValue(
       (client, config) =>
-        new DynamoDbMessageHistory(client, { tableName: config.roomsTableName, ...config.chat.retention }),
+        new DynamoDbMessageHistory(client, {
+          tableName: config.roomsTableName,
+          ...config.chat.retention,
+          // A message is numbered and stored within one sendMessage invocation; 5 s for a request in flight.
+          writeTimeoutMs: functionSizeOf('sendMessage').timeoutSeconds * 1000 + 5000,
+        }),
       [TOKENS.DocumentClient, TOKENS.LambdaConfig],
     )
     .inSingletonScope();
