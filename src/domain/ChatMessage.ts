@@ -2,8 +2,8 @@ import type { Identity } from './Member.js';
 import type { RoomName } from './RoomName.js';
 
 /**
- * One message as the chat stamps it. `id` is unique, and within one room ids sort (as strings)
- * in the order the room received the messages. `from` and `ts` are the server's, never the
+ * One message as the chat stamps it. `id` is unique within its room, where ids sort (as
+ * strings) in the order the room received the messages: a message is known by room and id. `from` and `ts` are the server's, never the
  * client's.
  */
 export interface ChatMessage {

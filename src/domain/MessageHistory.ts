@@ -28,7 +28,8 @@ export interface HistoryQuery {
 export interface MessageHistory {
   /**
    * Gives `draft` the room's next id and stores it; resolves with the stored message. Ids are
-   * unique, and within a room they sort as strings in the order of the appends.
+   * unique within a room (an adapter may make them unique across rooms too, none may rely on it)
+   * and sort as strings in the order of the appends.
    */
   append(draft: MessageDraft): Promise<ChatMessage>;
 
