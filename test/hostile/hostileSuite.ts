@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { floodGapMs } from '../../src/domain/index.js';
 import { ChatClient } from '../support/ChatClient.js';
 import { clientFrame, Opcode, RawWebSocket, sendMessageFrame } from '../support/RawWebSocket.js';
 import { type AttackReport, rawClients, record, sleep, underAttack, within } from './support/attack.js';
@@ -223,12 +224,13 @@ export function hostileSuite(shape: HostileShape): void {
      */
     it('9. flooders at full speed while a crowd chats in rooms: held to their rate, then cut; the crowd loses nothing', async () => {
       const rate = shape.floodRate ?? { perSecond: 20, burst: 40 };
+      const limit = { ...rate, cutAfterMs: 10_000 };
       // The probe, held to the same limit, sends at half of it.
       const probeIntervalMs = Math.max(100, 2000 / rate.perSecond);
       const running = await start({
         RATE_LIMIT_PER_S: String(rate.perSecond),
         RATE_LIMIT_BURST: String(rate.burst),
-        RATE_LIMIT_CUT_AFTER_MS: '10000',
+        RATE_LIMIT_CUT_AFTER_MS: String(limit.cutAfterMs),
       });
       const crowd = await Crowd.start(running.url, shape.crowd, 10);
       try {
@@ -236,24 +238,34 @@ export function hostileSuite(shape: HostileShape): void {
         const [toEveryone, toItself] = (await connectRaw(2)) as [RawWebSocket, RawWebSocket];
         await toItself.write(clientFrame(Opcode.text, JSON.stringify({ action: 'joinRoom', room: 'flood' })));
         const frames = (frame: Buffer) => Buffer.concat(Array.from({ length: 100 }, () => frame));
-        const floodStarted = Date.now();
-        let flooding = true;
-        const floods = [
-          [toEveryone, frames(sendMessageFrame('flood'))],
-          [toItself, frames(clientFrame(Opcode.text, '{"action":"sendMessage","room":"flood","data":"f"}'))],
-        ].map(async ([raw, chunk]) => {
-          const flooder = raw as RawWebSocket;
-          while (flooding && !flooder.isEnded) await flooder.write(chunk as Buffer);
+        // When the room flooder first heard it was over its limit, and when its close arrived.
+        let firstRefusedAt: number | undefined;
+        let cutAt: number | undefined;
+        toItself.socket.on('data', (chunk: Buffer) => {
+          if (firstRefusedAt === undefined && chunk.includes('Error: Too many messages')) firstRefusedAt = Date.now();
         });
+        void toItself.closed.then(() => {
+          cutAt = Date.now();
+        });
+        let flooding = true;
+        let floodStarted = Date.now();
+        let floods: Promise<void>[] = [];
         let flooded: Awaited<ReturnType<Crowd['chat']>> | undefined;
-        let cutAfterMs: number | undefined;
+        // The floods begin with the attack, after the probe's round trip at rest was measured.
         const report = await underAttack(
           running,
           label('flooders beside a chatting crowd'),
           async () => {
+            floodStarted = Date.now();
+            floods = [
+              [toEveryone, frames(sendMessageFrame('flood'))],
+              [toItself, frames(clientFrame(Opcode.text, '{"action":"sendMessage","room":"flood","data":"f"}'))],
+            ].map(async ([raw, chunk]) => {
+              const flooder = raw as RawWebSocket;
+              while (flooding && !flooder.isEnded) await flooder.write(chunk as Buffer);
+            });
             flooded = await crowd.chat(12_000, 2000);
-            await within(() => toItself.isEnded, 20_000);
-            cutAfterMs = Date.now() - floodStarted;
+            await within(() => cutAt !== undefined, 20_000);
           },
           1000,
           probeIntervalMs,
@@ -275,7 +287,9 @@ export function hostileSuite(shape: HostileShape): void {
           floodSeconds,
           everyoneFlooderClosed,
           roomFlooderClosed: toItself.closeCode,
-          cutAfterMs,
+          // From the flood's first write, and from the first refusal the flooder heard.
+          cutAfterMs: cutAt === undefined ? undefined : cutAt - floodStarted,
+          cutAfterRefusedMs: cutAt === undefined || firstRefusedAt === undefined ? undefined : cutAt - firstRefusedAt,
           rssPeakMiB: report.rssPeakMiB,
         };
         record(label('crowd beside flooders'), figures);
@@ -292,6 +306,17 @@ export function hostileSuite(shape: HostileShape): void {
         expect(floodDelivered).toBeGreaterThan(0);
         expect(floodDelivered).toBeLessThanOrEqual(rate.burst + Math.ceil(rate.perSecond * floodSeconds));
         expect(toItself.closeCode).toBe(shape.cutCloseCode ?? 1008);
+        // Cut for flooding 10 s, not sooner: a flood starts with the first frame over the limit the
+        // server handles, which cannot come before the flooder wrote it (one clock: one machine).
+        expect(figures.cutAfterMs).toBeGreaterThanOrEqual(limit.cutAfterMs);
+        // And as one flood: frames over the limit less than floodGapMs apart extend a flood, so the
+        // cut comes at the first one handled after 10 s, sooner than 10 s + floodGapMs after the
+        // flood's start (the first refusal heard is no earlier); a flood cut short and begun again
+        // would be cut at least 10 s + floodGapMs after it. The flood is timed from that refusal,
+        // not from the first write: a server busy with the crowd and the other flooder may handle
+        // this one's frames slower than its rate for a while, and that is not yet a flood.
+        expect(firstRefusedAt).toBeDefined();
+        expect(figures.cutAfterRefusedMs).toBeLessThan(limit.cutAfterMs + floodGapMs(limit));
       } finally {
         crowd.close();
       }

@@ -15,6 +15,7 @@ import { createApiGatewayClient } from '../../src/adapters/apigateway/index.js';
 import type { LocalWebSocketEvent } from '../../src/entrypoints/aws-local/events.js';
 import { InvocationTimedOutError, LambdaWorkerPool } from '../../src/entrypoints/aws-local/LambdaWorkerPool.js';
 import type { RouteTable } from '../../src/entrypoints/aws-local/LocalWebSocketApi.js';
+import type { LocalAuthorizer } from '../../src/entrypoints/aws-local/localAuthorizer.js';
 import { LOCAL_CREDENTIALS } from '../../src/entrypoints/aws-local/localDynamo.js';
 import { type RunningLocalApi, startLocalApi } from '../support/awsLocal.js';
 import { ChatClient, delay, eventually } from '../support/ChatClient.js';
@@ -64,6 +65,39 @@ describe('LocalWebSocketApi', () => {
       expect(connect?.requestContext).not.toHaveProperty('messageId');
       expect(typeof connect?.requestContext.connectedAt).toBe('number');
       expect(typeof connect?.requestContext.requestTimeEpoch).toBe('number');
+      await client.close();
+    });
+  });
+
+  describe('$connect authorizer', () => {
+    const allowing = (calls: LocalWebSocketEvent[]): LocalAuthorizer => ({
+      identitySource: 'route.request.querystring.token',
+      handler: async (event) => {
+        calls.push(event);
+        return {
+          principalId: 'user-1',
+          policyDocument: { Statement: [{ Effect: 'Allow' }] },
+          context: { user: 'user-1', name: 'Ann' },
+        } as unknown as Awaited<ReturnType<RouteTable[string]>>;
+      },
+    });
+
+    it('refuses an upgrade without the identity source with 401, invoking neither the authorizer nor $connect', async () => {
+      const calls: LocalWebSocketEvent[] = [];
+      local = await startLocalApi();
+      local.api.setRoutes(recording(), allowing(calls));
+      await expect(ChatClient.connect(local.url)).rejects.toThrow(/401/);
+      expect(calls).toEqual([]);
+      expect(events).toEqual([]);
+    });
+
+    it('hands $connect what an Allow carried as requestContext.authorizer, principal id included', async () => {
+      const calls: LocalWebSocketEvent[] = [];
+      local = await startLocalApi();
+      local.api.setRoutes(recording(), allowing(calls));
+      const client = await ChatClient.connect(`${local.url}?token=t0k`);
+      expect(calls).toHaveLength(1);
+      expect(events[0]?.requestContext.authorizer).toEqual({ user: 'user-1', name: 'Ann', principalId: 'user-1' });
       await client.close();
     });
   });

@@ -53,10 +53,15 @@ export class RedisPresence {
     await this.options.redis.hdel(this.roomKey(room), id);
   }
 
+  /** Rewrites a connection's identity wherever this node lists it; every key it touches expires. */
   async rename(connection: Connection): Promise<void> {
     const value = identity(connection);
-    const batch = this.options.redis.multi().hset(this.own, connection.id, value);
-    for (const room of connection.rooms) batch.hset(this.roomKey(room), connection.id, value);
+    const batch = this.options.redis.multi();
+    // A key that vanished (Redis restarted, the node's registration lapsed) is created again here,
+    // and must lapse with the node like every other key it writes.
+    for (const key of [this.own, ...connection.rooms.map((room) => this.roomKey(room))]) {
+      batch.hset(key, connection.id, value).pexpireat(key, this.lapsesAt);
+    }
     await exec(batch);
   }
 

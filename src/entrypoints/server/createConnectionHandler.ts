@@ -1,4 +1,4 @@
-import type { ChatConnectionHandler } from '../../adapters/ws/index.js';
+import { type ChatConnectionHandler, ReportsSuppressedError, ReportThrottle } from '../../adapters/ws/index.js';
 import type { ActionRouter, AuthorizeConnection, JoinChat, LeaveChat } from '../../application/index.js';
 import { ClientError, type ConnectOptions, type Identity, parseConnectOptions } from '../../domain/index.js';
 import { connectAttempt } from '../connectRequest.js';
@@ -23,7 +23,9 @@ interface Dependencies {
  * Connects the socket server's events to the core. Before the upgrade, the origin and token
  * decide who may connect (401, 403, 503) and the query string how (400 for a format or name the
  * chat cannot give). The router answers the client, failures included; what is left here is the
- * log line of a failure, with its cause and never a body.
+ * log line of a failure, with its cause and never a body. Those lines are bounded like the socket
+ * server's own reports: one failing dependency (Redis unreachable) fails every message, and every
+ * client's message must not become a line of its own.
  */
 export function createConnectionHandler({
   authorize,
@@ -32,6 +34,13 @@ export function createConnectionHandler({
   router,
   onClosed,
 }: Dependencies): ChatConnectionHandler<ConnectSession> {
+  const failures = new ReportThrottle((error, connectionId) =>
+    log('error', 'frame.failed', {
+      ...(connectionId === undefined ? {} : { connectionId }),
+      ...(error instanceof ReportsSuppressedError ? { suppressed: error.suppressed } : {}),
+      ...describeError(error),
+    }),
+  );
   // When each connection opened, for its close line; kept only while debug lines are written.
   const openedAt = new Map<string, number>();
   return {
@@ -75,7 +84,7 @@ export function createConnectionHandler({
       try {
         await router.route(id, text);
       } catch (error) {
-        log('error', 'frame.failed', { connectionId: id, ...describeError(error) });
+        failures.pass(error, id);
       }
     },
   };

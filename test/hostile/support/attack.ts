@@ -6,10 +6,16 @@ import type { RunningTarget } from './targets.js';
 
 export interface AttackReport extends Observed, ProbeReport {}
 
+/** How long the probe chats before the attack, for the round trip the attack is compared with. */
+const BASELINE_MS = 2000;
+
 /**
  * Runs `attack` against `target` (and watches for at least `minimumMs`) while a monitor samples the server's memory and HTTP answer
- * time and a probe pair keeps chatting; reports what both saw. With `HOSTILE_REPORT` set, the
- * figures are also appended to that file (one JSON line per scenario) for before/after notes.
+ * time and a probe pair keeps chatting; reports what both saw. The probe chats for `BASELINE_MS`
+ * first: the report gives its round trip at rest and under attack, and the difference (the issue's
+ * measure of fairness, reported rather than asserted: one timing on a shared machine proves
+ * little). With `HOSTILE_REPORT` set, the figures are also appended to that file (one JSON line
+ * per scenario) for before/after notes.
  */
 export async function underAttack(
   target: RunningTarget,
@@ -19,6 +25,8 @@ export async function underAttack(
   probeIntervalMs = 100,
 ): Promise<AttackReport> {
   const probe = await Probe.start(target.url, target.ordersPerSender, probeIntervalMs);
+  await sleep(BASELINE_MS);
+  probe.attackBegins();
   const monitor = new ProcessMonitor(target.process.child.pid as number, target.httpUrl);
   const started = Date.now();
   const outcome = await attack().then(

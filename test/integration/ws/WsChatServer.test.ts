@@ -2,7 +2,11 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { AuthorizeConnection } from '../../../src/application/index.js';
+import { InvalidTokenError } from '../../../src/domain/index.js';
+import { createConnectionHandler } from '../../../src/entrypoints/server/createConnectionHandler.js';
 import { ChatClient, delay, eventually } from '../../support/ChatClient.js';
+import { buildCore } from '../../support/core.js';
 import { clientFrame, Opcode, RawWebSocket } from '../../support/RawWebSocket.js';
 import { startRecordingServer } from './wsHarness.js';
 
@@ -320,6 +324,51 @@ describe('WsChatServer', () => {
     });
   });
 
+  describe('an upgrade refused', () => {
+    /** The server's admission, with tokens required, one origin allowed and every token refused. */
+    function admission(fail?: Error) {
+      const core = buildCore();
+      const authorize = new AuthorizeConnection(
+        { mode: 'required', allowedOrigins: ['https://chat.example'] },
+        {
+          verify: async () => {
+            throw fail ?? new InvalidTokenError('signature');
+          },
+        },
+      );
+      return createConnectionHandler({ authorize, join: core.join, leave: core.leave, router: core.router }).admit;
+    }
+
+    it.each([
+      ['no token', 401, '/', {}],
+      ['a bad token', 401, '/?token=forged', {}],
+      ['an origin not allowed', 403, '/?token=forged', { Origin: 'https://evil.example' }],
+    ] as const)('answers %s with %i, a one-line plain-text reason and no stack', async (_, status, path, headers) => {
+      started = await startRecordingServer({ admit: admission() });
+      const answer = await rawUpgrade(started.url, path, headers);
+      expectPlainRefusal(answer, status);
+      expect(started.events.opened).toEqual([]);
+    });
+
+    it('answers an admission that throws with 500, and neither its message nor its stack', async () => {
+      const fail = new Error('secret detail at /srv/app.js:12');
+      started = await startRecordingServer({ admit: admission(fail), onError: () => {} });
+      const answer = await rawUpgrade(started.url, '/?token=any', {});
+      expectPlainRefusal(answer, 500);
+      expect(answer.body).not.toContain('secret');
+    });
+
+    it('answers the per-address cap with 429 and the node cap with 503, in plain text', async () => {
+      started = await startRecordingServer({ maxConnectionsPerIp: 1 });
+      await ChatClient.connect(started.url);
+      expectPlainRefusal(await rawUpgrade(started.url, '/', {}), 429);
+      await started.server.close(100);
+      started = await startRecordingServer({ maxConnections: 1 });
+      await ChatClient.connect(started.url);
+      expectPlainRefusal(await rawUpgrade(started.url, '/', {}), 503);
+    });
+  });
+
   describe('plain HTTP', () => {
     it('answers /health with 200 and anything else with 426', async () => {
       started = await startRecordingServer({});
@@ -337,3 +386,46 @@ describe('WsChatServer', () => {
     });
   });
 });
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Sends a WebSocket upgrade by hand and reads the whole answer, up to the server closing. */
+function rawUpgrade(url: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const entries = lines.map((line) => {
+        const colon = line.indexOf(':');
+        return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
+      });
+      resolve({ status: Number(statusLine.split(' ')[1]), headers: Object.fromEntries(entries), body });
+      socket.destroy();
+    });
+    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra.join('')}\r\n`,
+    );
+  });
+}
+
+function expectPlainRefusal(answer: RawAnswer, status: number): void {
+  expect(answer.status).toBe(status);
+  expect(answer.headers['content-type']).toMatch(/^text\/plain\b/);
+  expect(answer.headers.upgrade).toBeUndefined();
+  expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+  // One short line: the reason, with no stack frame and nothing of the request.
+  expect(answer.body).toMatch(/^[^\n]{1,80}\n$/);
+  expect(answer.body).not.toMatch(/\bat |Error|\.[jt]s\b/);
+}

@@ -22,6 +22,8 @@ export async function startRecordingServer(
     /** Runs before the close is recorded, to model a slow leave. */
     closed?: (id: ConnectionId) => Promise<void>;
     onError?: (error: unknown, context: 'frame' | 'socket') => void;
+    /** Decides each upgrade; by default every one is let in. */
+    admit?: ChatConnectionHandler<unknown>['admit'];
   },
 ) {
   const events = { opened: [] as ConnectionId[], closed: [] as ConnectionId[], received: [] as string[] };
@@ -30,8 +32,8 @@ export async function startRecordingServer(
     ...(options.maxBufferedFrames === undefined ? {} : { maxBufferedFrames: options.maxBufferedFrames }),
     slowClientGraceMs: 500,
   });
-  const handler: ChatConnectionHandler<undefined> = {
-    admit: async () => ({ admitted: true, session: undefined }),
+  const handler: ChatConnectionHandler<unknown> = {
+    admit: options.admit ?? (async () => ({ admitted: true, session: undefined })),
     opened: async (id) => {
       events.opened.push(id);
     },

@@ -51,6 +51,39 @@ describe('createConnectionHandler', () => {
     expect(logged[0]).not.toContain('secret');
   });
 
+  it('bounds its failure lines: the first ten of a window, then one that counts the rest', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const logged: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+        logged.push(String(line));
+        return true;
+      });
+      const { gateway, handler } = arrange();
+      const [sender, broken] = [newId(), newId()];
+      await handler.opened(sender, session);
+      await handler.opened(broken, session);
+      gateway.failing.add(broken);
+      for (let i = 0; i < 250; i++) await handler.received(sender, '{"action":"sendMessage","data":"hi"}');
+      expect(logged).toHaveLength(10);
+      vi.advanceTimersByTime(10_000);
+      expect(logged).toHaveLength(11);
+      const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.slice(0, 10).every((line) => line.event === 'frame.failed' && line.connectionId === sender)).toBe(
+        true,
+      );
+      expect(lines[10]).toMatchObject({
+        level: 'error',
+        event: 'frame.failed',
+        code: 'REPORTS_SUPPRESSED',
+        suppressed: 240,
+      });
+      expect(lines[10]).not.toHaveProperty('connectionId');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   describe('admit', () => {
     it('lets a client in with the format and name its query string asks for', async () => {
       const { handler } = arrange();
