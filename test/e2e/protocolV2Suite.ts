@@ -51,6 +51,12 @@ class V2Client {
 const ofType = (type: string) => (event: Event) => event.type === type;
 
 /**
+ * How long an upgrade may take: the first connection to a fresh aws-local loads the Lambda
+ * bundles, which on a busy machine takes more than ChatClient's default 10 s.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
  * Protocol v2 (rooms, names, formats, presence, history) as clients see it, written once and run
  * against every runtime shape; clients are spread across the shape's entry points.
  */
@@ -67,7 +73,7 @@ export function protocolV2Suite(shape: RuntimeShape): void {
       const urls = chat?.urls ?? [];
       const base = urls[next++ % urls.length] as string;
       const search = new URLSearchParams(query).toString();
-      const client = await ChatClient.connect(search === '' ? base : `${base}?${search}`);
+      const client = await ChatClient.connect(search === '' ? base : `${base}?${search}`, CONNECT_TIMEOUT_MS);
       opened.push(client);
       return client;
     };
@@ -313,7 +319,7 @@ export function protocolV2Suite(shape: RuntimeShape): void {
     ])('refuses a connection that asks for %s', async (_label, name) => {
       await start();
       const url = `${(chat?.urls ?? [])[0]}?${new URLSearchParams({ format: 'json', name })}`;
-      await expect(ChatClient.connect(url)).rejects.toThrow(/400/);
+      await expect(ChatClient.connect(url, CONNECT_TIMEOUT_MS)).rejects.toThrow(/400/);
     });
 
     it('tells a room’s json members when a member closes its connection', async () => {
@@ -347,7 +353,7 @@ export function protocolV2Suite(shape: RuntimeShape): void {
     it('refuses a connection that asks for a format it cannot have', async () => {
       await start();
       const urls = chat?.urls ?? [];
-      await expect(ChatClient.connect(`${urls[0]}?format=xml`)).rejects.toThrow(/400/);
+      await expect(ChatClient.connect(`${urls[0]}?format=xml`, CONNECT_TIMEOUT_MS)).rejects.toThrow(/400/);
     });
 
     it('gives a client that comes back exactly what it missed, in order, with history after its last id', async () => {
