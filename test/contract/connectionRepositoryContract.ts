@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CHAT_LIMITS, forEachBounded } from '../../src/application/index.js';
 import type { ConnectionId, ConnectionRepository, NewConnection, RoomName } from '../../src/domain/index.js';
 import { collect, newId } from '../support/fakes.js';
 
@@ -6,6 +7,12 @@ export interface RepositoryHarness {
   readonly repository: ConnectionRepository;
   /** Releases what the factory acquired (tables, keys, clients). */
   close(): Promise<void>;
+  /**
+   * Stores `connections` as members of `room`, as `add` then `joinRoom` of each would, in bulk:
+   * for an adapter whose one-by-one writes would make a large room slow to set up. Without it
+   * the suite adds and joins each connection.
+   */
+  seedRoom?(room: RoomName, connections: readonly NewConnection[]): Promise<void>;
 }
 
 export interface RepositoryFactoryOptions {
@@ -298,6 +305,36 @@ export function connectionRepositoryContract(
         expect(capped.members).toHaveLength(3);
         expect(await repository.members(newRoom(), 3)).toEqual({ members: [], truncated: false });
       });
+
+      it('names no more than the member list cap of a room of 5,000 members', async () => {
+        const cap = DEFAULT_CHAT_LIMITS.memberListCap;
+        const room = newRoom();
+        const crowd = Array.from({ length: 5000 }, (_, i) =>
+          connection(newId(), { name: `crowd-${i}`, user: 'crowd' }),
+        );
+        const [last, ...seeded] = crowd as [NewConnection, ...NewConnection[]];
+        if (harness.seedRoom === undefined) {
+          await forEachBounded(seeded, 50, async (member) => {
+            await repository.add(member);
+            expect(await repository.joinRoom(member.id, room, 50)).toBe('joined');
+          });
+        } else {
+          await harness.seedRoom(room, seeded);
+        }
+        // One member the adapter's own way; a seeded one is a member as if it had joined.
+        await repository.add(last);
+        expect(await repository.joinRoom(last.id, room, 50)).toBe('joined');
+        const sample = seeded[seeded.length - 1] as NewConnection;
+        expect(await repository.get(sample.id)).toMatchObject({ name: sample.name, user: 'crowd', rooms: [room] });
+        expect(await repository.joinRoom(sample.id, room, 50)).toBe('already-member');
+
+        const capped = await repository.members(room, cap);
+        expect(capped.truncated).toBe(true);
+        expect(capped.members).toHaveLength(cap);
+        expect(new Set(capped.members.map((member) => member.name)).size).toBe(cap);
+        const names = new Set(crowd.map((member) => member.name));
+        expect(capped.members.every((member) => names.has(member.name) && member.user === 'crowd')).toBe(true);
+      }, 60_000);
     });
   });
 }

@@ -51,6 +51,12 @@ class V2Client {
 const ofType = (type: string) => (event: Event) => event.type === type;
 
 /**
+ * How long an upgrade may take: the first connection to a fresh aws-local loads the Lambda
+ * bundles, which on a busy machine takes more than ChatClient's default 10 s.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
  * Protocol v2 (rooms, names, formats, presence, history) as clients see it, written once and run
  * against every runtime shape; clients are spread across the shape's entry points.
  */
@@ -67,7 +73,7 @@ export function protocolV2Suite(shape: RuntimeShape): void {
       const urls = chat?.urls ?? [];
       const base = urls[next++ % urls.length] as string;
       const search = new URLSearchParams(query).toString();
-      const client = await ChatClient.connect(search === '' ? base : `${base}?${search}`);
+      const client = await ChatClient.connect(search === '' ? base : `${base}?${search}`, CONNECT_TIMEOUT_MS);
       opened.push(client);
       return client;
     };
@@ -175,22 +181,161 @@ export function protocolV2Suite(shape: RuntimeShape): void {
       });
     });
 
+    const ROOM_ERROR = 'A room name is 1 to 64 letters, digits, ".", "_" or "-"';
+    const NAME_ERROR = 'A name is 1 to 32 printable characters, without control or bidi-override characters';
+    const LIMIT_ERROR = 'limit must be a whole number from 1 to 100';
     it.each([
-      ['a room name out of the alphabet', { action: 'joinRoom', room: 'no spaces' }, 'INVALID_ROOM'],
-      ['a room name of 65 characters', { action: 'joinRoom', room: 'r'.repeat(65) }, 'INVALID_ROOM'],
-      ['leaving a room never joined', { action: 'leaveRoom', room: 'never' }, 'NOT_A_MEMBER'],
-      ['sending to a room not joined', { action: 'sendMessage', room: 'never', data: 'x' }, 'NOT_A_MEMBER'],
-      ['a name with a bidi override', { action: 'setName', name: 'x\u202Eabc' }, 'INVALID_NAME'],
-      ['a name of 33 characters', { action: 'setName', name: 'n'.repeat(33) }, 'INVALID_NAME'],
-      ['history with a limit of 101', { action: 'history', limit: 101 }, 'INVALID_LIMIT'],
-      ['history after something not an id', { action: 'history', after: 'x' }, 'INVALID_AFTER'],
-      ['an unknown action', { action: 'dance' }, 'INVALID_ACTION'],
-    ])('answers %s with an error event to the sender alone', async (_label, frame, code) => {
+      ['a room name out of the alphabet', { action: 'joinRoom', room: 'no spaces' }, 'INVALID_ROOM', ROOM_ERROR],
+      ['an empty room name', { action: 'joinRoom', room: '' }, 'INVALID_ROOM', ROOM_ERROR],
+      ['a room name of 65 characters', { action: 'joinRoom', room: 'r'.repeat(65) }, 'INVALID_ROOM', ROOM_ERROR],
+      [
+        'sending to an invalid room',
+        { action: 'sendMessage', room: 'no spaces', data: 'x' },
+        'INVALID_ROOM',
+        ROOM_ERROR,
+      ],
+      [
+        'listing the members of an invalid room',
+        { action: 'listMembers', room: 'r'.repeat(65) },
+        'INVALID_ROOM',
+        ROOM_ERROR,
+      ],
+      [
+        'leaving a room never joined',
+        { action: 'leaveRoom', room: 'never' },
+        'NOT_A_MEMBER',
+        'You are not in room never',
+      ],
+      [
+        'sending to a room not joined',
+        { action: 'sendMessage', room: 'never', data: 'x' },
+        'NOT_A_MEMBER',
+        'You are not in room never',
+      ],
+      [
+        'the history of a room not joined',
+        { action: 'history', room: 'never' },
+        'NOT_A_MEMBER',
+        'You are not in room never',
+      ],
+      ['an empty name', { action: 'setName', name: '' }, 'INVALID_NAME', NAME_ERROR],
+      ['a name of white space only', { action: 'setName', name: '   ' }, 'INVALID_NAME', NAME_ERROR],
+      ['a name of 33 characters', { action: 'setName', name: 'n'.repeat(33) }, 'INVALID_NAME', NAME_ERROR],
+      ['a name with a control character', { action: 'setName', name: 'bell\u0007' }, 'INVALID_NAME', NAME_ERROR],
+      ['a name with a bidi override', { action: 'setName', name: 'x\u202Eabc' }, 'INVALID_NAME', NAME_ERROR],
+      ['history with a limit of 0', { action: 'history', limit: 0 }, 'INVALID_LIMIT', LIMIT_ERROR],
+      ['history with a limit of -1', { action: 'history', limit: -1 }, 'INVALID_LIMIT', LIMIT_ERROR],
+      ['history with a limit of 101', { action: 'history', limit: 101 }, 'INVALID_LIMIT', LIMIT_ERROR],
+      ['history with a limit given as a string', { action: 'history', limit: '10' }, 'INVALID_LIMIT', LIMIT_ERROR],
+      [
+        'history after something not an id',
+        { action: 'history', after: 'x' },
+        'INVALID_AFTER',
+        'after must be the id of a message, as a client received it',
+      ],
+      ['an unknown action', { action: 'dance' }, 'INVALID_ACTION', 'Invalid action type'],
+    ])('answers %s with an error event to the sender alone', async (_label, frame, code, message) => {
       await start();
       const [sender, bystander] = [await json(), await json()];
-      expect(await sender.ask(frame, 'error')).toEqual({ type: 'error', code, message: expect.any(String) });
+      expect(await sender.ask(frame, 'error')).toEqual({ type: 'error', code, message });
       await delay(200);
       expect(bystander.chat.frames).toEqual([]);
+    });
+
+    it('answers a second join of the same room with ALREADY_JOINED, and tells the room nothing', async () => {
+      await start();
+      const [member, sender] = [await json('member'), await json('sender')];
+      await member.join('twice');
+      await sender.join('twice');
+      await member.next(ofType('presence'));
+      expect(await sender.ask({ action: 'joinRoom', room: 'twice' }, 'error')).toEqual({
+        type: 'error',
+        code: 'ALREADY_JOINED',
+        message: 'You are already in room twice',
+      });
+      await delay(200);
+      expect(member.events()).toEqual([
+        { type: 'joined', room: 'twice' },
+        { type: 'presence', room: 'twice', event: 'join', member: { name: 'sender' } },
+      ]);
+      const list = await sender.ask({ action: 'listMembers', room: 'twice' }, 'members');
+      expect((list.members as Array<{ name: string }>).map((entry) => entry.name).sort()).toEqual(['member', 'sender']);
+    });
+
+    it('refuses a 51st room with TOO_MANY_ROOMS, and keeps the 50 the client is in', async () => {
+      await start({ RATE_LIMIT_PER_S: '0' });
+      const [sender, bystander] = [await json(), await json()];
+      const rooms = Array.from({ length: 50 }, (_, i) => `room-${i}`);
+      for (const room of rooms) sender.send({ action: 'joinRoom', room });
+      await eventually(() => sender.events().filter(ofType('joined')).length === 50, 60_000);
+      expect(sender.events().filter(ofType('error'))).toEqual([]);
+      expect(await sender.ask({ action: 'joinRoom', room: 'room-50' }, 'error')).toEqual({
+        type: 'error',
+        code: 'TOO_MANY_ROOMS',
+        message: 'A connection may be in at most 50 rooms',
+      });
+      expect(await sender.ask({ action: 'listMembers', room: 'room-50' }, 'error')).toMatchObject({
+        code: 'NOT_A_MEMBER',
+      });
+      sender.send({ action: 'sendMessage', room: 'room-49', data: 'still in' });
+      expect(await sender.next(ofType('message'))).toMatchObject({ room: 'room-49', data: 'still in' });
+      expect(bystander.chat.frames).toEqual([]);
+    });
+
+    it('takes __proto__ as a room name and as a display name like any other', async () => {
+      await start();
+      const [named, renamed] = [await json('__proto__'), await json('plain')];
+      expect(await renamed.ask({ action: 'setName', name: '__proto__' }, 'named')).toEqual({
+        type: 'named',
+        name: '__proto__',
+      });
+      await named.join('__proto__');
+      await renamed.join('__proto__');
+      const list = await named.ask({ action: 'listMembers', room: '__proto__' }, 'members');
+      expect(list).toEqual({
+        type: 'members',
+        room: '__proto__',
+        members: [{ name: '__proto__' }, { name: '__proto__' }],
+        truncated: false,
+      });
+      renamed.send({ action: 'sendMessage', room: '__proto__', data: 'proto' });
+      expect(await named.next(ofType('message'))).toMatchObject({
+        room: '__proto__',
+        from: { name: '__proto__' },
+        data: 'proto',
+      });
+      const other = await json('other');
+      await other.join('constructor');
+      expect(await other.ask({ action: 'listMembers', room: 'constructor' }, 'members')).toMatchObject({
+        members: [{ name: 'other' }],
+      });
+    });
+
+    it.each([
+      ['an empty name', ''],
+      ['a name of 33 characters', 'n'.repeat(33)],
+      ['a name with a control character', 'bell\u0007'],
+      ['a name with a bidi override', 'x\u202Eabc'],
+    ])('refuses a connection that asks for %s', async (_label, name) => {
+      await start();
+      const url = `${(chat?.urls ?? [])[0]}?${new URLSearchParams({ format: 'json', name })}`;
+      await expect(ChatClient.connect(url, CONNECT_TIMEOUT_MS)).rejects.toThrow(/400/);
+    });
+
+    it('tells a room’s json members when a member closes its connection', async () => {
+      await start();
+      const watcher = await json('watcher');
+      await watcher.join('lobby');
+      const leaver = await json('leaver');
+      await leaver.join('lobby');
+      await watcher.next((event) => event.type === 'presence' && event.event === 'join');
+      expect(await leaver.chat.close()).toMatchObject({ code: 1000 });
+      expect(await watcher.next((event) => event.type === 'presence' && event.event === 'leave')).toEqual({
+        type: 'presence',
+        room: 'lobby',
+        event: 'leave',
+        member: { name: 'leaver' },
+      });
     });
 
     it('answers a text client’s mistakes with Error: frames, and its room replies as JSON', async () => {
@@ -208,7 +353,7 @@ export function protocolV2Suite(shape: RuntimeShape): void {
     it('refuses a connection that asks for a format it cannot have', async () => {
       await start();
       const urls = chat?.urls ?? [];
-      await expect(ChatClient.connect(`${urls[0]}?format=xml`)).rejects.toThrow(/400/);
+      await expect(ChatClient.connect(`${urls[0]}?format=xml`, CONNECT_TIMEOUT_MS)).rejects.toThrow(/400/);
     });
 
     it('gives a client that comes back exactly what it missed, in order, with history after its last id', async () => {

@@ -20,8 +20,15 @@ export type WsMessageGatewayOptions = Pick<SlowClientLimits, 'maxBufferedBytes'>
 export class WsMessageGateway implements MessageGateway {
   private readonly writers = new Map<ConnectionId, FrameWriter>();
   private readonly limits: SlowClientLimits;
-  private lastFrame = '';
-  private lastEncoded = serverTextFrame('');
+  /**
+   * The frames of the broadcast under way, encoded: one per delivery format (text and json),
+   * whose recipients come in any order. Older frames are overwritten, never accumulated.
+   */
+  private readonly recent: Encoded[] = Array.from({ length: FRAMES_PER_BROADCAST }, () => ({
+    frame: '',
+    encoded: EMPTY_FRAME,
+  }));
+  private oldest = 0;
 
   constructor(options: WsMessageGatewayOptions) {
     this.limits = slowClientLimits(options);
@@ -57,14 +64,28 @@ export class WsMessageGateway implements MessageGateway {
   }
 
   /**
-   * A broadcast posts the same frame to every recipient in a row: encode it once and hand
-   * the same buffer to each socket (the server never masks, so sharing is safe).
+   * A broadcast posts each of its frames (one per format) to its recipients, the formats in any
+   * order: encode each frame once and hand the same buffer to each socket (the server never
+   * masks, so sharing is safe).
    */
   private encode(frame: string): Buffer {
-    if (frame !== this.lastFrame) {
-      this.lastFrame = frame;
-      this.lastEncoded = serverTextFrame(frame);
-    }
-    return this.lastEncoded;
+    const recent = this.recent;
+    for (const held of recent) if (held.frame === frame) return held.encoded;
+    const slot = recent[this.oldest] as Encoded;
+    this.oldest = (this.oldest + 1) % recent.length;
+    slot.frame = frame;
+    slot.encoded = serverTextFrame(frame);
+    return slot.encoded;
   }
 }
+
+/** A frame and its encoding. */
+interface Encoded {
+  frame: string;
+  encoded: Buffer;
+}
+
+/** How many distinct frames one broadcast posts: one per delivery format. */
+const FRAMES_PER_BROADCAST = 2;
+
+const EMPTY_FRAME = serverTextFrame('');
