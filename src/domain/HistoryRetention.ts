@@ -1,3 +1,5 @@
+import type { HistoryPage } from './MessageHistory.js';
+
 /** How much of each room's history is kept: the last `maxMessages`, none older than `maxAgeMs`. */
 export interface HistoryRetention {
   /** 0 keeps nothing: messages are numbered, never stored. */
@@ -25,3 +27,14 @@ export function parseMessageId(value: unknown): number | undefined {
  * so a counter that was forgotten (a restart, an expired key) never hands out an id again.
  */
 export const firstSequence = (nowMs: number): number => nowMs * 1000;
+
+/**
+ * The answer of a history with no record of the room (nothing kept, its keys expired, a restart):
+ * what followed `after` is gone with the record, unless no room has given an id past it yet
+ * (`highestGiven`: the highest id the store knows it gave, if it knows one).
+ */
+export function pageOfUnrecordedRoom(after: string | undefined, nowMs: number, highestGiven = 0): HistoryPage {
+  if (after === undefined) return { messages: [], complete: true };
+  const from = parseMessageId(after) ?? 0;
+  return { messages: [], complete: from > Math.max(highestGiven, firstSequence(nowMs)) };
+}

@@ -15,6 +15,7 @@ import {
   type HistoryRetention,
   type MessageDraft,
   type MessageHistory,
+  pageOfUnrecordedRoom,
   parseMessageId,
   type RoomName,
 } from '../../domain/index.js';
@@ -129,11 +130,7 @@ export class DynamoDbMessageHistory implements MessageHistory {
   async read(room: RoomName | null, { after, limit }: HistoryQuery): Promise<HistoryPage> {
     const now = this.now();
     const counter = await this.counter(room);
-    if (counter === undefined) {
-      // No record of the room: an id it may have given is gone with it, unless no room gave it yet.
-      const from = after === undefined ? undefined : (parseMessageId(after) ?? 0);
-      return { messages: [], complete: from === undefined || from > firstSequence(now) };
-    }
+    if (counter === undefined) return pageOfUnrecordedRoom(after, now);
     const { latest, first } = counter;
     const floor = Math.max(latest - this.retention.maxMessages + 1, first + 1);
     const settled = now - Math.min(this.writeTimeoutMs, this.retention.maxAgeMs);

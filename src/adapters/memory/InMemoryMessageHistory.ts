@@ -8,6 +8,7 @@ import {
   type HistoryRetention,
   type MessageDraft,
   type MessageHistory,
+  pageOfUnrecordedRoom,
   parseMessageId,
 } from '../../domain/index.js';
 
@@ -90,12 +91,9 @@ export class InMemoryMessageHistory implements MessageHistory {
     if (log !== undefined) this.expire(log);
     const kept = log === undefined ? [] : log.entries.slice(log.head);
     if (after === undefined) return { messages: kept.slice(-limit).map((stored) => stored.message), complete: true };
+    // No record of the room: nothing kept, or a restart.
+    if (log === undefined) return pageOfUnrecordedRoom(after, this.now(), this.sequence);
     const from = parseMessageId(after) ?? 0;
-    if (log === undefined) {
-      // No record of the room (nothing kept, or a restart): what followed `after` is gone,
-      // unless no id was given past it yet.
-      return { messages: [], complete: from > Math.max(this.sequence, firstSequence(this.now())) };
-    }
     return {
       messages: kept
         .filter((stored) => stored.sequence > from)

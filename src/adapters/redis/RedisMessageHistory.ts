@@ -8,6 +8,7 @@ import {
   type HistoryRetention,
   type MessageDraft,
   type MessageHistory,
+  pageOfUnrecordedRoom,
   parseMessageId,
   type RoomName,
 } from '../../domain/index.js';
@@ -142,12 +143,8 @@ export class RedisMessageHistory implements MessageHistory {
 
   async read(room: RoomName | null, { after, limit }: HistoryQuery): Promise<HistoryPage> {
     const counter = await this.counter(room);
-    if (counter === undefined) {
-      // No record of the room (its keys expired): what followed `after` is gone with it, unless
-      // no room gave that id yet.
-      const from = after === undefined ? undefined : (parseMessageId(after) ?? 0);
-      return { messages: [], complete: from === undefined || from > firstSequence(this.now()) };
-    }
+    // No record of the room: its keys expired.
+    if (counter === undefined) return pageOfUnrecordedRoom(after, this.now());
     if (after === undefined) {
       const entries = (await this.options.redis.xrevrange(
         this.options.keys.roomLog(room),
