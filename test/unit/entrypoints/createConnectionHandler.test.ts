@@ -11,6 +11,24 @@ function arrange() {
   return { ...core, handler };
 }
 
+/**
+ * A handler whose broadcasts fail (one of the audience cannot be reached), with the lines it
+ * writes to stderr captured.
+ */
+async function arrangeFailing() {
+  const logged: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+    logged.push(String(line));
+    return true;
+  });
+  const { gateway, handler } = arrange();
+  const [sender, broken] = [newId(), newId()];
+  await handler.opened(sender, session);
+  await handler.opened(broken, session);
+  gateway.failing.add(broken);
+  return { logged, gateway, handler, sender };
+}
+
 const session = { options: { format: 'text' as const, name: undefined }, identity: undefined };
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers, address: '127.0.0.1' });
 
@@ -29,16 +47,7 @@ describe('createConnectionHandler', () => {
   });
 
   it('logs a failure with its cause and never the body, and does not throw', async () => {
-    const logged: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
-      logged.push(String(line));
-      return true;
-    });
-    const { gateway, handler } = arrange();
-    const [sender, broken] = [newId(), newId()];
-    await handler.opened(sender, session);
-    await handler.opened(broken, session);
-    gateway.failing.add(broken);
+    const { logged, gateway, handler, sender } = await arrangeFailing();
     await expect(handler.received(sender, '{"action":"sendMessage","data":"secret"}')).resolves.toBeUndefined();
     // The rest of the audience is served; the sender alone hears of the one it did not reach.
     expect(gateway.posts.at(-1)).toEqual({ to: sender, frame: unreachedReply(1) });
@@ -54,16 +63,7 @@ describe('createConnectionHandler', () => {
   it('bounds its failure lines: the first ten of a window, then one that counts the rest', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      const logged: string[] = [];
-      vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
-        logged.push(String(line));
-        return true;
-      });
-      const { gateway, handler } = arrange();
-      const [sender, broken] = [newId(), newId()];
-      await handler.opened(sender, session);
-      await handler.opened(broken, session);
-      gateway.failing.add(broken);
+      const { logged, handler, sender } = await arrangeFailing();
       for (let i = 0; i < 250; i++) await handler.received(sender, '{"action":"sendMessage","data":"hi"}');
       expect(logged).toHaveLength(10);
       vi.advanceTimersByTime(10_000);
